@@ -1,0 +1,169 @@
+"""Configuration tables are edited here; ledger rows are read-only (post through services)."""
+
+from django.contrib import admin
+
+from . import models
+
+
+@admin.register(
+    models.GLAccount,
+    models.RevenueClass,
+    models.BillCycle,
+    models.AccountStatusCode,
+    models.NoteType,
+)
+class CodeTableAdmin(admin.ModelAdmin):
+    list_display = ["code", "description", "is_active"]
+    search_fields = ["code", "description"]
+    list_filter = ["is_active"]
+
+
+@admin.register(models.SAType)
+class SATypeAdmin(CodeTableAdmin):
+    list_display = [
+        "code",
+        "description",
+        "payment_priority",
+        "is_overpayment_eligible",
+        "is_deposit",
+        "is_excess_credit",
+        "receivable_gl",
+        "revenue_gl",
+    ]
+
+
+@admin.register(models.AdjustmentType)
+class AdjustmentTypeAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "offset_gl", "is_nsf_charge", "is_active"]
+
+
+@admin.register(models.SpecialConditionType)
+class SpecialConditionTypeAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "icon", "is_active"]
+
+
+@admin.register(models.ToDoType)
+class ToDoTypeAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "role", "priority", "is_active"]
+
+
+class AddressInline(admin.TabularInline):
+    model = models.CustomerAddress
+    extra = 0
+
+
+class PhoneInline(admin.TabularInline):
+    model = models.CustomerPhone
+    extra = 0
+
+
+class EmailInline(admin.TabularInline):
+    model = models.CustomerEmail
+    extra = 0
+
+
+@admin.register(models.Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["number", "display_name", "customer_type", "is_active", "is_public"]
+    search_fields = ["number", "last_name", "first_name", "business_name", "alternate_id"]
+    list_filter = ["customer_type", "is_active", "is_public", "is_bankrupt"]
+    exclude = ["ssn", "drivers_license"]  # revealed only through the audited panel action
+    inlines = [AddressInline, PhoneInline, EmailInline]
+
+
+@admin.register(models.Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["number", "line1", "city", "revenue_class", "cycle", "route", "is_rental"]
+    search_fields = ["number", "line1", "parcel", "alternate_id"]
+    list_filter = ["revenue_class", "cycle", "is_rental"]
+    raw_id_fields = ["owner"]
+
+
+class SAInline(admin.TabularInline):
+    model = models.ServiceAgreement
+    extra = 0
+    readonly_fields = ["balance"]
+
+
+@admin.register(models.Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "customer",
+        "location",
+        "activity_status",
+        "service_status",
+        "balance",
+    ]
+    search_fields = ["number", "customer__last_name", "customer__business_name"]
+    list_filter = ["activity_status", "service_status", "is_suspense"]
+    raw_id_fields = ["customer", "location"]
+    readonly_fields = ["balance"]
+    inlines = [SAInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class GLLineInline(admin.TabularInline):
+    model = models.GLLine
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.FinancialTransaction)
+class FinancialTransactionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "account",
+        "sa",
+        "kind",
+        "current_amount",
+        "accounting_date",
+        "arrears_date",
+        "is_frozen",
+    ]
+    list_filter = ["kind", "is_frozen"]
+    search_fields = ["account__number"]
+    inlines = [GLLineInline]
+    list_select_related = ["account", "sa__sa_type", "sa__account"]
+
+
+@admin.register(models.Bill)
+class BillAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "account", "bill_date", "due_date", "status", "total"]
+    list_filter = ["status"]
+    search_fields = ["account__number"]
+
+
+@admin.register(models.Adjustment)
+class AdjustmentAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "sa", "adjustment_type", "amount", "status", "created_at"]
+    list_filter = ["status", "adjustment_type"]
+
+
+@admin.register(models.ToDoEntry)
+class ToDoEntryAdmin(admin.ModelAdmin):
+    list_display = ["subject", "todo_type", "account", "status", "assigned_to", "created_at"]
+    list_filter = ["status", "todo_type"]
+    raw_id_fields = ["account"]
+
+
+admin.site.register(models.Note)
+admin.site.register(models.Contact)
+admin.site.register(models.SpecialCondition)
+admin.site.register(models.CreditRatingEvent)

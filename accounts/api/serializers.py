@@ -1,0 +1,105 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from ..models import Account, Adjustment, AdjustmentType, Bill, ServiceAgreement
+
+
+class ServiceAgreementSerializer(serializers.ModelSerializer):
+    sa_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ServiceAgreement
+        fields = ["id", "sa_type", "status", "rate_code", "start_date", "end_date", "balance"]
+
+
+class AgingSerializer(serializers.Serializer):
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+    current = serializers.DecimalField(max_digits=14, decimal_places=2)
+    days_0_30 = serializers.DecimalField(max_digits=14, decimal_places=2)
+    days_31_60 = serializers.DecimalField(max_digits=14, decimal_places=2)
+    days_61_90 = serializers.DecimalField(max_digits=14, decimal_places=2)
+    days_over_90 = serializers.DecimalField(max_digits=14, decimal_places=2)
+    past_due = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.display_name", read_only=True)
+    location = serializers.StringRelatedField()
+    agreements = ServiceAgreementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "number",
+            "customer_name",
+            "location",
+            "activity_status",
+            "service_status",
+            "opened_on",
+            "balance",
+            "agreements",
+        ]
+
+
+class BillSegmentInSerializer(serializers.Serializer):
+    sa = serializers.PrimaryKeyRelatedField(queryset=ServiceAgreement.objects.all())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BillInSerializer(serializers.Serializer):
+    account = serializers.SlugRelatedField(slug_field="number", queryset=Account.objects.all())
+    bill_date = serializers.DateField()
+    due_date = serializers.DateField()
+    segments = BillSegmentInSerializer(many=True, allow_empty=False)
+    complete = serializers.BooleanField(default=True)
+
+    def validate(self, attrs):
+        if attrs["due_date"] < attrs["bill_date"]:
+            raise serializers.ValidationError({"due_date": "must be on or after the bill date"})
+        return attrs
+
+
+class BillSerializer(serializers.ModelSerializer):
+    account = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Bill
+        fields = ["id", "account", "bill_date", "due_date", "status", "total", "completed_at"]
+
+
+class AdjustmentInSerializer(serializers.Serializer):
+    sa = serializers.PrimaryKeyRelatedField(queryset=ServiceAgreement.objects.all())
+    adjustment_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=AdjustmentType.objects.filter(is_active=True)
+    )
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_amount(self, value: Decimal) -> Decimal:
+        if value == 0:
+            raise serializers.ValidationError("cannot be zero")
+        return value
+
+
+class AdjustmentSerializer(serializers.ModelSerializer):
+    adjustment_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Adjustment
+        fields = [
+            "id",
+            "sa",
+            "adjustment_type",
+            "amount",
+            "status",
+            "reason",
+            "cancel_reason",
+            "created_at",
+        ]
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField()

@@ -1,0 +1,119 @@
+"""Starter configuration for a new utility: GL accounts, SA types, codes. Idempotent; a
+utility edits all of it in the admin afterwards."""
+
+from django.db import transaction
+
+from .models import (
+    AccountStatusCode,
+    AdjustmentType,
+    BillCycle,
+    GLAccount,
+    NoteType,
+    RevenueClass,
+    SAType,
+    SpecialConditionType,
+    ToDoType,
+)
+
+GL_ACCOUNTS = {
+    "1000": "Cash in bank",
+    "1100": "Accounts receivable - utility services",
+    "1150": "Accounts receivable - deposits",
+    "2100": "Customer deposits held",
+    "2200": "Customer excess credits",
+    "4100": "Water sales",
+    "4200": "Sewer charges",
+    "4300": "Electric sales",
+    "4400": "Solid waste charges",
+    "4900": "Miscellaneous service revenue",
+    "4910": "Returned payment (NSF) fees",
+    "4920": "Late payment penalties",
+}
+# code: (description, priority, overpayment eligible, deposit, excess credit, AR, revenue)
+SA_TYPES = {
+    "DEPOSIT": ("Security deposit", 10, False, True, False, "1150", "2100"),
+    "WATER": ("Water service", 20, True, False, False, "1100", "4100"),
+    "SEWER": ("Sewer service", 30, False, False, False, "1100", "4200"),
+    "ELEC": ("Electric service", 25, True, False, False, "1100", "4300"),
+    "TRASH": ("Solid waste", 40, False, False, False, "1100", "4400"),
+    "MISC": ("Miscellaneous charges", 50, False, False, False, "1100", "4900"),
+    "EXCESS": ("Excess credit", 99, True, False, True, "2200", "2200"),
+}
+ADJUSTMENT_TYPES = {
+    "NSF": ("Returned payment fee", "4910", True),
+    "LATE": ("Late payment penalty", "4920", False),
+    "CREDIT": ("Courtesy credit", "4900", False),
+    "MISC": ("Miscellaneous charge", "4900", False),
+}
+CODE_TABLES = {
+    RevenueClass: {
+        "RES": "Residential",
+        "COM": "Commercial",
+        "IND": "Industrial",
+        "GOV": "Government",
+    },
+    BillCycle: {f"{n:02d}": f"Cycle {n:02d}" for n in range(1, 21)},
+    AccountStatusCode: {
+        "GOOD": "Good standing",
+        "WATCH": "Collection watch",
+        "COLL": "Sent to collections",
+        "BADDEBT": "Bad debt written off",
+    },
+    NoteType: {
+        "GEN": "General",
+        "CALL": "Phone call",
+        "PAY": "Payment",
+        "FIELD": "Field visit",
+        "GRACE": "Grace extension",
+    },
+}
+SPECIAL_CONDITIONS = {
+    "MEDICAL": ("Medical certificate on file", "medical"),
+    "LIFESUPPORT": ("Life-support equipment", "heart"),
+    "DOG": ("Dog on premises", "dog"),
+    "ELDERLY": ("Elderly occupant", "person"),
+    "METERACCESS": ("Meter access issue", "key"),
+}
+TODO_TYPES = {
+    "PAYUPLOAD": ("Payment upload exception", "CSR", 20),
+    "COLLREVIEW": ("Review for collection", "Supervisor", 30),
+    "AUTOPAYMAX": ("Autopay limited by maximum amount", "CSR", 40),
+    "GENERAL": ("General follow-up", "CSR", 50),
+}
+
+
+@transaction.atomic
+def reference_data_load() -> None:
+    gl = {}
+    for code, description in GL_ACCOUNTS.items():
+        gl[code], _ = GLAccount.objects.get_or_create(
+            code=code, defaults={"description": description}
+        )
+    for code, (desc, prio, overpay, deposit, excess, ar, rev) in SA_TYPES.items():
+        SAType.objects.get_or_create(
+            code=code,
+            defaults={
+                "description": desc,
+                "payment_priority": prio,
+                "is_overpayment_eligible": overpay,
+                "is_deposit": deposit,
+                "is_excess_credit": excess,
+                "receivable_gl": gl[ar],
+                "revenue_gl": gl[rev],
+            },
+        )
+    for code, (desc, offset, nsf) in ADJUSTMENT_TYPES.items():
+        AdjustmentType.objects.get_or_create(
+            code=code, defaults={"description": desc, "offset_gl": gl[offset], "is_nsf_charge": nsf}
+        )
+    for model, rows in CODE_TABLES.items():
+        for code, description in rows.items():
+            model.objects.get_or_create(code=code, defaults={"description": description})
+    for code, (description, icon) in SPECIAL_CONDITIONS.items():
+        SpecialConditionType.objects.get_or_create(
+            code=code, defaults={"description": description, "icon": icon}
+        )
+    for code, (description, role, priority) in TODO_TYPES.items():
+        ToDoType.objects.get_or_create(
+            code=code, defaults={"description": description, "role": role, "priority": priority}
+        )

@@ -1,0 +1,104 @@
+"""Reads of the ledger for screens, the API and batch jobs."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from cis.money import ZERO
+
+from .models import Account, CreditRatingEvent, FinancialTransaction
+
+BASE_CREDIT_RATING = 700
+
+
+@dataclass(frozen=True)
+class Aging:
+    """What an account owes, by how late it is. `past_due` = the four late buckets."""
+
+    balance: Decimal
+    current: Decimal = ZERO  # billed, not yet due
+    days_0_30: Decimal = ZERO
+    days_31_60: Decimal = ZERO
+    days_61_90: Decimal = ZERO
+    days_over_90: Decimal = ZERO
+
+    @property
+    def past_due(self) -> Decimal:
+        return self.days_0_30 + self.days_31_60 + self.days_61_90 + self.days_over_90
+
+
+def aging_compute(*, amounts: Iterable[tuple[date | None, Decimal]], as_of: date) -> Aging:
+    """Age a ledger: charges by due date, credits applied to the oldest charges first.
+
+    `amounts` are (arrears date, amount) pairs; a charge without a due date counts as due
+    on the day it is aged. A charge is past due the day after its due date.
+    """
+    charges: list[list] = []
+    credit = ZERO
+    balance = ZERO
+    for due, amount in amounts:
+        balance += amount
+        if amount > 0:
+            charges.append([due or as_of, amount])
+        else:
+            credit -= amount
+    charges.sort(key=lambda c: c[0])
+    for charge in charges:
+        applied = min(charge[1], credit)
+        charge[1] -= applied
+        credit -= applied
+    late = {
+        "current": ZERO,
+        "days_0_30": ZERO,
+        "days_31_60": ZERO,
+        "days_61_90": ZERO,
+        "days_over_90": ZERO,
+    }
+    for due, open_amount in charges:
+        days = (as_of - due).days
+        if days <= 0:
+            key = "current"
+        elif days <= 30:
+            key = "days_0_30"
+        elif days <= 60:
+            key = "days_31_60"
+        elif days <= 90:
+            key = "days_61_90"
+        else:
+            key = "days_over_90"
+        late[key] += open_amount
+    return Aging(balance=balance, **late)
+
+
+def account_ledger_balance(*, account: Account) -> Decimal:
+    total = account.fts.filter(is_frozen=True).aggregate(s=Sum("current_amount"))["s"]
+    return total or ZERO
+
+
+def account_aging(*, account: Account, as_of: date | None = None) -> Aging:
+    rows = account.fts.filter(is_frozen=True).values_list("arrears_date", "current_amount")
+    return aging_compute(amounts=rows, as_of=as_of or timezone.localdate())
+
+
+def account_history(*, account: Account):
+    """The account's FTs oldest first; screens add a running balance."""
+    return (
+        FinancialTransaction.objects.filter(account=account, is_frozen=True)
+        .select_related("sa__sa_type")
+        .order_by("accounting_date", "pk")
+    )
+
+
+def account_credit_scores(*, account: Account, as_of: date | None = None) -> tuple[int, int]:
+    """(credit rating, cash-only score) from unexpired credit events."""
+    as_of = as_of or timezone.localdate()
+    sums = CreditRatingEvent.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=as_of),
+        account=account,
+        effective_on__lte=as_of,
+    ).aggregate(rating=Sum("credit_rating_points"), cash=Sum("cash_only_points"))
+    return BASE_CREDIT_RATING + (sums["rating"] or 0), sums["cash"] or 0

@@ -1,0 +1,1 @@
+"""autopay models: see DESIGN in README."""

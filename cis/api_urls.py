@@ -1,0 +1,8 @@
+"""The versioned REST API: each app adds its routes here."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("cis.api.urls")),
+]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CisConfig(AppConfig):
+    name = "cis"
+    verbose_name = "OpenCIS platform"
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        from cis import roles
+
+        autodiscover_modules("batch")  # each app registers its nightly jobs in batch.py
+
+        post_migrate.connect(roles.roles_sync_handler, dispatch_uid="cis.roles_sync")

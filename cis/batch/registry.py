@@ -1,0 +1,54 @@
+"""Registered batch jobs. Each app declares its jobs in its `batch.py` module."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Model, QuerySet
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk did. `errors` are human-readable lines for the BatchRun record."""
+
+    done: int = 0
+    errored: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """A nightly job.
+
+    `select(business_date)` returns the work items still to do: it must stop returning an
+    item once the item is done, which is what makes a re-run do nothing twice.
+    `process(items, business_date)` runs inside a transaction holding the items' row locks
+    (taken with SKIP LOCKED, so parallel workers share a run) and returns a ChunkResult.
+    """
+
+    name: str
+    description: str
+    select: Callable[[date], QuerySet]
+    process: Callable[[list[Model], date], ChunkResult]
+    chunk_size: int | None = None
+
+
+_REGISTRY: dict[str, BatchJob] = {}
+
+
+def register(job: BatchJob) -> BatchJob:
+    _REGISTRY[job.name] = job
+    return job
+
+
+def get_job(name: str) -> BatchJob:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise KeyError(f"no batch job named {name!r} (registered: {known})") from None
+
+
+def job_names() -> list[str]:
+    return sorted(_REGISTRY)

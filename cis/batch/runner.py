@@ -1,0 +1,129 @@
+"""Running a job: start (or resume) a BatchRun, process id-range chunks, finish.
+
+Chunks may run in one process (`runbatch`) or as Celery tasks on several workers; either
+way each chunk locks its rows with SELECT ... FOR UPDATE SKIP LOCKED, re-selects only
+items still to do, and adds its counts to the run with F() expressions.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cis.models import BatchRun
+
+from .registry import ChunkResult, get_job
+
+log = logging.getLogger(__name__)
+MAX_ERRORS_KEPT = 200
+
+
+def chunk_ranges(ids: list[int], size: int) -> list[tuple[int, int]]:
+    """Consecutive (first id, last id) ranges of `size` items each."""
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+@transaction.atomic
+def batch_start(
+    *, job_name: str, business_date: date, next_jobs: list[str] | None = None
+) -> tuple[BatchRun, list[tuple[int, int]]]:
+    """Create or resume the run of `job_name` for `business_date` and plan its chunks.
+
+    A complete run is returned as it is, with no chunks: the work was done already.
+    """
+    job = get_job(job_name)
+    run, created = BatchRun.objects.select_for_update().get_or_create(
+        job=job_name, business_date=business_date, defaults={"next_jobs": next_jobs or []}
+    )
+    if run.status == BatchRun.Status.COMPLETE:
+        return run, []
+    ids = list(job.select(business_date).order_by("pk").values_list("pk", flat=True))
+    ranges = chunk_ranges(ids, job.chunk_size or settings.BATCH_CHUNK_SIZE)
+    if not created:
+        # A resumed run: what failed before is tried again, so only this attempt's errors
+        # decide its outcome (earlier messages stay in `errors` for the record).
+        run.attempts += 1
+        run.errored = 0
+        run.status = BatchRun.Status.RUNNING
+        run.finished_at = None
+        run.next_jobs = next_jobs if next_jobs is not None else run.next_jobs
+    run.total = len(ids)
+    run.chunks_total = len(ranges)
+    run.chunks_done = 0
+    run.save()
+    return run, ranges
+
+
+def batch_run_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
+    """Process one id range of a run; the last chunk to finish closes the run."""
+    run = BatchRun.objects.get(pk=run_id)
+    job = get_job(run.job)
+    read = 0
+    try:
+        with transaction.atomic():
+            items = list(
+                job.select(run.business_date)
+                .filter(pk__gte=first_id, pk__lte=last_id)
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")
+            )
+            read = len(items)
+            result = job.process(items, run.business_date) if items else ChunkResult()
+    except Exception as exc:  # the chunk rolled back; a re-run retries its items
+        log.exception("batch %s chunk %s-%s failed", run.job, first_id, last_id)
+        result = ChunkResult(
+            errored=read, errors=[f"attempt {run.attempts}, ids {first_id}-{last_id}: {exc}"]
+        )
+    _record_chunk(run_id, read, result)
+    return result
+
+
+def _record_chunk(run_id: int, read: int, result: ChunkResult) -> None:
+    with transaction.atomic():
+        BatchRun.objects.filter(pk=run_id).update(
+            read=F("read") + read,
+            done=F("done") + result.done,
+            errored=F("errored") + result.errored,
+            skipped=F("skipped") + result.skipped,
+            chunks_done=F("chunks_done") + 1,
+        )
+        run = BatchRun.objects.select_for_update().get(pk=run_id)
+        if result.errors and len(run.errors) < MAX_ERRORS_KEPT:
+            run.errors = (run.errors + result.errors)[:MAX_ERRORS_KEPT]
+            run.save(update_fields=["errors"])
+        if run.chunks_done >= run.chunks_total:
+            _finish(run)
+
+
+def _finish(run: BatchRun) -> None:
+    run.status = BatchRun.Status.FAILED if run.errored else BatchRun.Status.COMPLETE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    if run.status == BatchRun.Status.COMPLETE and run.next_jobs:
+        from cis.tasks import batch_run_task  # the chain goes on in Celery
+
+        first, *rest = run.next_jobs
+        day = run.business_date.isoformat()
+        transaction.on_commit(lambda: batch_run_task.delay(first, day, rest))
+
+
+def batch_run(
+    *,
+    job_name: str,
+    business_date: date,
+    on_chunk: Callable[[int, ChunkResult], None] | None = None,
+) -> BatchRun:
+    """Run a whole job in this process, chunk after chunk."""
+    run, ranges = batch_start(job_name=job_name, business_date=business_date)
+    if not ranges and run.status != BatchRun.Status.COMPLETE:
+        ranges = [(0, -1)]  # nothing to do: one empty chunk closes the run
+    for index, (first_id, last_id) in enumerate(ranges):
+        result = batch_run_chunk(run_id=run.pk, first_id=first_id, last_id=last_id)
+        if on_chunk:
+            on_chunk(index, result)
+    run.refresh_from_db()
+    return run

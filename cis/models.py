@@ -1,0 +1,74 @@
+"""Platform records: batch runs and the audit of personal-data reveals."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class BatchRun(models.Model):
+    """One run of a batch job for one business date.
+
+    A (job, business date) pair has one row: running it again resumes or reports the same
+    run instead of doing the work twice. Counts are added to by every chunk, possibly from
+    several workers at once, with F() expressions.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        COMPLETE = "complete", "Complete"
+        FAILED = "failed", "Failed"
+
+    job = models.CharField(max_length=60)
+    business_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    attempts = models.PositiveIntegerField(default=1)
+    total = models.PositiveIntegerField(default=0, help_text="Work items found at start.")
+    read = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    errored = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    # Jobs to start, in order, once this one completes (the nightly chain, DESIGN §6).
+    next_jobs = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-business_date", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "business_date"], name="one_run_per_job_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.business_date} {self.status}"
+
+    @property
+    def progress(self) -> float:
+        return 1.0 if not self.chunks_total else self.chunks_done / self.chunks_total
+
+    @property
+    def seconds(self) -> float | None:
+        if not self.finished_at:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class PiiRevealAudit(models.Model):
+    """Who revealed which masked value of whom, and when (every reveal writes one)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="pii_reveals"
+    )
+    field = models.CharField(max_length=40)
+    revealed_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-revealed_at"]
+        constraints = [models.CheckConstraint(condition=~Q(field=""), name="reveal_names_field")]
+
+    def __str__(self) -> str:
+        return f"{self.user} revealed {self.field} of {self.customer_id}"

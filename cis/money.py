@@ -1,0 +1,31 @@
+"""Money: Decimal and NUMERIC(14,2) only. One field factory, one rounding rule."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def money_field(**kwargs) -> models.DecimalField:
+    """A NUMERIC(14,2) column; every amount in OpenCIS is one of these."""
+    kwargs.setdefault("max_digits", 14)
+    kwargs.setdefault("decimal_places", 2)
+    return models.DecimalField(**kwargs)
+
+
+def quantize(value: Decimal | int | str) -> Decimal:
+    """Round to cents, half up (the rule utilities print on bills)."""
+    if isinstance(value, float):
+        raise TypeError("money must never be a float")
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def cents(value: Decimal) -> int:
+    """Whole cents, for files that carry amounts as integers (NACHA, BAI2)."""
+    return int(quantize(value) * 100)
+
+
+def from_cents(value: int) -> Decimal:
+    return quantize(Decimal(value) / 100)

@@ -1,0 +1,89 @@
+"""The three roles and what each may do. Synced after every migrate, so permissions added
+by later apps reach the groups without hand work."""
+
+from django.contrib.auth.models import Group, Permission
+
+CSR = "CSR"
+SUPERVISOR = "Supervisor"
+ADMINISTRATOR = "Administrator"
+ROLES = (CSR, SUPERVISOR, ADMINISTRATOR)
+
+# (app_label, codename prefix or full codename). A prefix ending in "_" matches all models.
+_CSR = [
+    ("accounts", "view_"),
+    ("accounts", "add_note"),
+    ("accounts", "change_note"),
+    ("accounts", "add_contact"),
+    ("accounts", "change_contact"),
+    ("accounts", "delete_contact"),
+    ("accounts", "change_customer"),
+    ("accounts", "add_customeraddress"),
+    ("accounts", "change_customeraddress"),
+    ("accounts", "add_customerphone"),
+    ("accounts", "change_customerphone"),
+    ("accounts", "add_customeremail"),
+    ("accounts", "change_customeremail"),
+    ("accounts", "change_location"),
+    ("accounts", "add_specialcondition"),
+    ("accounts", "change_specialcondition"),
+    ("accounts", "change_todoentry"),
+    ("payments", "view_"),
+    ("payments", "add_"),
+    ("payments", "change_"),
+    ("autopay", "view_"),
+    ("autopay", "add_"),
+    ("autopay", "change_"),
+    ("delinquency", "view_"),
+    ("delinquency", "add_"),
+    ("serviceorders", "view_"),
+    ("serviceorders", "add_"),
+    ("serviceorders", "change_"),
+    ("cis", "view_batchrun"),
+]
+_SUPERVISOR = [
+    *_CSR,
+    ("accounts", "reveal_pii"),
+    ("accounts", "add_adjustment"),
+    ("accounts", "change_adjustment"),
+    ("accounts", "add_"),
+    ("accounts", "change_"),
+    ("payments", "delete_"),
+    ("autopay", "delete_"),
+    ("delinquency", "change_"),
+    ("cis", "view_piirevealaudit"),
+]
+
+
+# Granted only by name, never by a prefix such as "view_".
+SENSITIVE = {"view_private_account", "reveal_pii"}
+
+
+def _matching(rules) -> list[Permission]:
+    perms = []
+    for app_label, code in rules:
+        qs = Permission.objects.filter(content_type__app_label=app_label)
+        if code.endswith("_"):
+            qs = qs.filter(codename__startswith=code).exclude(codename__in=SENSITIVE)
+        else:
+            qs = qs.filter(codename=code)
+        perms.extend(qs)
+    return perms
+
+
+def roles_sync() -> None:
+    """Create the role groups and grant them their permissions (idempotent)."""
+    wanted = {
+        CSR: _matching(_CSR),
+        SUPERVISOR: _matching(_SUPERVISOR),
+        # Administrators may do everything, private accounts included.
+        ADMINISTRATOR: list(Permission.objects.all()),
+    }
+    for name, perms in wanted.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(perms)
+
+
+def roles_sync_handler(sender, **kwargs) -> None:
+    # post_migrate comes once per app, after that app's permissions exist; the sync is
+    # idempotent, so syncing each time leaves the groups right after the last app.
+    roles_sync()

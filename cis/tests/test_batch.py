@@ -1,0 +1,84 @@
+"""The batch framework: chunked, recorded, idempotent and restartable (DESIGN §6)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import Bill, FinancialTransaction
+from accounts.services.bills import bill_create
+from accounts.tests.factories import ServiceAgreementFactory
+from cis.batch import batch_run
+from cis.batch.runner import chunk_ranges
+from cis.models import BatchRun
+
+DAY = dt.date(2026, 11, 1)
+
+
+def pending_bills(count: int, bill_date=DAY) -> list[Bill]:
+    bills = []
+    for _ in range(count):
+        sa = ServiceAgreementFactory()
+        bills.append(
+            bill_create(
+                account=sa.account,
+                bill_date=bill_date,
+                due_date=bill_date + dt.timedelta(days=20),
+                segments={sa: Decimal("10.00")},
+            )
+        )
+    return bills
+
+
+def test_chunk_ranges_cover_every_id_once():
+    assert chunk_ranges([3, 5, 8, 9, 12], 2) == [(3, 5), (8, 9), (12, 12)]
+    assert chunk_ranges([], 2) == []
+
+
+def test_run_records_counts_and_a_rerun_does_nothing_twice(db, settings):
+    settings.BATCH_CHUNK_SIZE = 2
+    pending_bills(5)
+    future = pending_bills(1, bill_date=DAY + dt.timedelta(days=3))[0]
+    run = batch_run(job_name="complete_bills", business_date=DAY)
+    assert (run.status, run.total, run.read, run.done, run.errored) == ("complete", 5, 5, 5, 0)
+    assert run.chunks_total == 3 and run.finished_at is not None
+    assert FinancialTransaction.objects.count() == 5
+    again = batch_run(job_name="complete_bills", business_date=DAY)
+    assert again.pk == run.pk and again.done == 5 and again.attempts == 1
+    assert FinancialTransaction.objects.count() == 5
+    assert Bill.objects.get(pk=future.pk).status == Bill.Status.PENDING
+
+
+def test_failed_chunk_rolls_back_is_recorded_and_a_rerun_finishes(db, settings, monkeypatch):
+    settings.BATCH_CHUNK_SIZE = 2
+    bills = pending_bills(4)
+    from accounts import batch as accounts_batch
+
+    real = accounts_batch.bills_complete
+    poison = bills[0].pk
+
+    def flaky(*, bill_ids):
+        if poison in bill_ids:
+            raise RuntimeError("disk full")
+        return real(bill_ids=bill_ids)
+
+    monkeypatch.setattr(accounts_batch, "bills_complete", flaky)
+    run = batch_run(job_name="complete_bills", business_date=DAY)
+    assert (run.status, run.done, run.errored) == ("failed", 2, 2)
+    assert "disk full" in run.errors[0]
+    assert Bill.objects.filter(status="pending").count() == 2  # the failed chunk rolled back
+    monkeypatch.setattr(accounts_batch, "bills_complete", real)
+    run = batch_run(job_name="complete_bills", business_date=DAY)
+    assert (run.status, run.attempts, run.done) == ("complete", 2, 4)
+    assert not Bill.objects.filter(status="pending").exists()
+
+
+def test_runbatch_command_reports_and_rejects_unknown_jobs(db, capsys):
+    pending_bills(2)
+    call_command("runbatch", "complete_bills", "--date", DAY.isoformat())
+    assert "complete; read 2, done 2" in capsys.readouterr().out
+    assert BatchRun.objects.get(job="complete_bills").done == 2
+    with pytest.raises(CommandError, match="unknown job"):
+        call_command("runbatch", "no_such_job")

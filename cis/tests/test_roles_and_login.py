@@ -1,0 +1,40 @@
+"""Roles exist with the right powers; the login page is served."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_role_groups_carry_their_permissions():
+    csr, supervisor, admin = (
+        Group.objects.get(name=n) for n in ("CSR", "Supervisor", "Administrator")
+    )
+    csr_perms = set(csr.permissions.values_list("codename", flat=True))
+    assert {"view_account", "add_note"} <= csr_perms
+    assert "reveal_pii" not in csr_perms and "view_private_account" not in csr_perms
+    assert "reveal_pii" in supervisor.permissions.values_list("codename", flat=True)
+    assert admin.permissions.filter(codename="view_private_account").exists()
+
+
+def test_login_page_is_served_and_the_panel_needs_a_login(client, db):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    page = client.get("/login/")
+    assert page.status_code == 200
+    assert b'name="username"' in page.content and b'name="password"' in page.content
+
+
+def test_demo_users_log_in_with_printed_credentials(client, db, capsys):
+    call_command("demo_users")
+    out = capsys.readouterr().out
+    assert "csr / csr-demo-pass" in out
+    assert client.login(username="csr", password="csr-demo-pass")
+    assert User.objects.get(username="csr").groups.filter(name="CSR").exists()
+    assert client.get("/").status_code == 200
+
+
+def test_openapi_schema_is_served(client, db):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/bills/" in response.content

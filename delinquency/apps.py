@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class DelinquencyConfig(AppConfig):
+    name = "delinquency"

@@ -1,0 +1,1 @@
+"""delinquency models: see DESIGN in README."""

@@ -1,0 +1,1 @@
+"""payments models: see DESIGN in README."""

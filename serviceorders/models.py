@@ -1,0 +1,1 @@
+"""serviceorders models: see DESIGN in README."""

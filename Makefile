@@ -39,7 +39,7 @@ test: venv system-deps services
 ## make bench: benchmarks (seed_demo 100,000 accounts, check_ledger, latencies).
 bench: export DJANGO_SETTINGS_MODULE := cis.settings_test
 bench: venv services
-	$(VENV)/bin/pytest -q -m bench -p no:randomly -s tests/bench
+	$(VENV)/bin/pytest -q -m bench -s tests/bench
 
 system-deps:
 	bash scripts/install-system-deps.sh

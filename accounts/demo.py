@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from cis.bulk import bulk_insert
+from cis.bulk import bulk_insert, bulk_insert_rows
 from cis.demo import DemoContext, register_step
 from cis.money import quantize
 
@@ -32,7 +32,7 @@ from .models import (
     ServiceAgreement,
 )
 from .reference import reference_data_load
-from .services.ledger import Posting, ledger_post
+from .services.ledger import Posting, ledger_post_rows
 
 CHUNK = 2000
 BILL_MONTHS = 12
@@ -207,51 +207,60 @@ class _Builder:
         self._bills_build(accounts, locations, sas)
 
     def _bills_build(self, accounts, locations, sas) -> None:
+        """Twelve monthly bills per account, completed: rows, not model instances, since
+        a 100,000-account demo writes about fourteen million of them."""
         rng = self.rng
         sas_by_account: dict[int, list[ServiceAgreement]] = {}
         for sa in sas:
             sas_by_account.setdefault(sa.account_id, []).append(sa)
-        bills, segments = [], []
+        bill_rows, bill_segments = [], []
         for account, location in zip(accounts, locations, strict=True):
             day = int(location.cycle.code)
             for back in range(BILL_MONTHS - 1, -1, -1):
                 bill_date = month_shift(self.ctx.as_of, -back, day)
                 if bill_date > self.ctx.as_of:
                     bill_date = month_shift(self.ctx.as_of, -back - 1, day)
-                bill = Bill(
-                    account_id=account.pk,
-                    bill_date=bill_date,
-                    due_date=bill_date + timedelta(days=21),
-                    status=Bill.Status.COMPLETE,
-                    completed_at=self.now,
-                )
-                bill_segments = []
+                segments = []
                 for sa in sas_by_account[account.pk]:
                     _, low, high = SERVICES[sa.sa_type.code]
-                    amount = quantize(Decimal(rng.randint(int(low * 100), int(high * 100))) / 100)
-                    bill_segments.append(BillSegment(sa_id=sa.pk, amount=amount))
-                bill.total = sum(s.amount for s in bill_segments)
-                bills.append((bill, bill_segments))
-        bulk_insert(Bill, [b for b, _ in bills])
-        postings = []
-        for bill, bill_segments in bills:
-            for seg in bill_segments:
-                seg.bill_id = bill.pk
-                sa = next(s for s in sas_by_account[bill.account_id] if s.pk == seg.sa_id)
+                    cents = rng.randint(int(low * 100), int(high * 100))
+                    segments.append((sa, quantize(Decimal(cents) / 100)))
+                total = sum((amount for _, amount in segments), Decimal("0.00"))
+                bill_rows.append(
+                    (
+                        account.pk,
+                        bill_date,
+                        bill_date + timedelta(days=21),
+                        Bill.Status.COMPLETE.value,
+                        total,
+                        self.now,
+                    )
+                )
+                bill_segments.append(segments)
+        bill_ids = bulk_insert_rows(
+            Bill,
+            ("account_id", "bill_date", "due_date", "status", "total", "completed_at"),
+            bill_rows,
+        )
+        segment_rows, postings = [], []
+        for bill_id, row, segments in zip(bill_ids, bill_rows, bill_segments, strict=True):
+            account_id, bill_date, due_date = row[0], row[1], row[2]
+            label = f"Bill {bill_date:%m/%d/%Y}"
+            for sa, amount in segments:
+                segment_rows.append((bill_id, sa.pk, amount, ""))
                 postings.append(
                     Posting(
                         sa_id=sa.pk,
-                        account_id=bill.account_id,
+                        account_id=account_id,
                         receivable_gl_id=sa.sa_type.receivable_gl_id,
                         offset_gl_id=sa.sa_type.revenue_gl_id,
-                        kind=FinancialTransaction.Kind.BILL_SEGMENT,
-                        amount=seg.amount,
-                        accounting_date=bill.bill_date,
-                        arrears_date=bill.due_date,
-                        description=f"Bill {bill.bill_date:%m/%d/%Y}",
-                        bill_id=bill.pk,
+                        kind=FinancialTransaction.Kind.BILL_SEGMENT.value,
+                        amount=amount,
+                        accounting_date=bill_date,
+                        arrears_date=due_date,
+                        description=label,
+                        bill_id=bill_id,
                     )
                 )
-            segments.extend(bill_segments)
-        bulk_insert(BillSegment, segments)
-        ledger_post(postings=postings)
+        bulk_insert_rows(BillSegment, ("bill_id", "sa_id", "amount", "description"), segment_rows)
+        ledger_post_rows(postings=postings)

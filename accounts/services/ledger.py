@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from cis.bulk import bulk_increment, bulk_insert
+from cis.bulk import bulk_increment, bulk_insert_rows
 from cis.money import quantize
 
 from ..models import Account, FinancialTransaction, GLLine, ServiceAgreement
@@ -63,37 +63,54 @@ def posting_for_sa(
 def ledger_post(*, postings: Sequence[Posting]) -> list[FinancialTransaction]:
     """Create frozen FTs with balanced GL lines and move the cached balances.
 
-    A constant number of queries whatever the number of postings (the bulk path of bill
-    completion, payment freeze and the demo generator all come through here).
+    A constant number of queries whatever the number of postings. Returns the FTs, in
+    posting order; bulk callers that need no instances use `ledger_post_rows`.
     """
+    ids = ledger_post_rows(postings=postings)
+    by_id = FinancialTransaction.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids]
+
+
+_FT_COLUMNS = ("sa_id", "account_id", "kind", "current_amount", "payoff_amount",
+               "accounting_date", "arrears_date", "description", "bill_id", "adjustment_id",
+               "cancels_id", "is_frozen", "frozen_at", "created_at")  # fmt: skip
+
+
+@transaction.atomic
+def ledger_post_rows(*, postings: Sequence[Posting]) -> list[int]:
+    """`ledger_post` without model instances (≈30 µs each): the path for hundreds of
+    thousands of postings (bill completion, demo data). Returns the new FT ids."""
     now = timezone.now()
-    fts = [
-        FinancialTransaction(
-            sa_id=p.sa_id,
-            account_id=p.account_id,
-            kind=p.kind,
-            current_amount=p.amount,
-            payoff_amount=p.amount,
-            accounting_date=p.accounting_date,
-            arrears_date=p.arrears_date,
-            description=p.description,
-            bill_id=p.bill_id,
-            adjustment_id=p.adjustment_id,
-            cancels_id=p.cancels_id,
-            is_frozen=True,
-            frozen_at=now,
-            created_at=now,
-        )
-        for p in postings
-    ]
-    bulk_insert(FinancialTransaction, fts)
+    ft_ids = bulk_insert_rows(
+        FinancialTransaction,
+        _FT_COLUMNS,
+        [
+            (
+                p.sa_id,
+                p.account_id,
+                p.kind,
+                p.amount,
+                p.amount,
+                p.accounting_date,
+                p.arrears_date,
+                p.description,
+                p.bill_id,
+                p.adjustment_id,
+                p.cancels_id,
+                True,
+                now,
+                now,
+            )
+            for p in postings
+        ],
+    )
     lines = []
-    for p, ft in zip(postings, fts, strict=True):
-        lines.append(GLLine(ft_id=ft.pk, gl_account_id=p.receivable_gl_id, amount=p.amount))
-        lines.append(GLLine(ft_id=ft.pk, gl_account_id=p.offset_gl_id, amount=-p.amount))
-    bulk_insert(GLLine, lines)
+    for p, ft_id in zip(postings, ft_ids, strict=True):
+        lines.append((ft_id, p.receivable_gl_id, p.amount))
+        lines.append((ft_id, p.offset_gl_id, -p.amount))
+    bulk_insert_rows(GLLine, ("ft_id", "gl_account_id", "amount"), lines)
     balances_apply(postings)
-    return fts
+    return ft_ids
 
 
 def balances_apply(postings: Iterable[Posting]) -> None:

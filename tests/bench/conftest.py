@@ -16,8 +16,10 @@ class Report:
     def latencies(self, label: str, samples: list[float]) -> None:
         ordered = sorted(samples)
         p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
-        self.lines.append(f"{label}: median {statistics.median(ordered) * 1000:.1f} ms, "
-                          f"p95 {p95 * 1000:.1f} ms over {len(ordered)} runs")
+        self.lines.append(
+            f"{label}: median {statistics.median(ordered) * 1000:.1f} ms, "
+            f"p95 {p95 * 1000:.1f} ms over {len(ordered)} runs"
+        )
 
 
 @pytest.fixture

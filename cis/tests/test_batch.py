@@ -82,3 +82,40 @@ def test_runbatch_command_reports_and_rejects_unknown_jobs(db, capsys):
     assert BatchRun.objects.get(job="complete_bills").done == 2
     with pytest.raises(CommandError, match="unknown job"):
         call_command("runbatch", "no_such_job")
+
+
+def test_nightly_chain_runs_each_job_after_the_one_before(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The beat task starts the chain; a job's completion starts the next job."""
+    from cis.batch.registry import _REGISTRY, BatchJob, ChunkResult
+    from cis.tasks import nightly_batch_task
+
+    seen = []
+
+    def after_bills(business_date):
+        seen.append(Bill.objects.filter(status="pending").count())
+        return Bill.objects.none()
+
+    monkeypatch.setitem(
+        _REGISTRY,
+        "after_bills",
+        BatchJob("after_bills", "test job", after_bills, lambda items, day: ChunkResult()),
+    )
+    pending_bills(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        nightly_batch_task(jobs=["complete_bills", "after_bills"], business_date=DAY.isoformat())
+    runs = {r.job: r for r in BatchRun.objects.filter(business_date=DAY)}
+    assert runs["complete_bills"].status == "complete" and runs["complete_bills"].done == 3
+    assert runs["after_bills"].status == "complete"
+    assert seen and seen[0] == 0  # it started only after every bill was complete
+
+
+def test_nightly_schedule_is_in_the_database(db):
+    import json
+
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="OpenCIS nightly batch")
+    assert task.task == "cis.nightly_batch" and task.enabled
+    assert json.loads(task.kwargs)["jobs"][0] == "complete_bills"

@@ -34,3 +34,16 @@ def test_rotated_keys_still_read_old_values(db, settings):
     assert crypto.decrypt(rotated) == "987654321"
     with pytest.raises(ValueError, match="no configured key"):
         Customer.objects.get(pk=customer.pk).ssn  # noqa: B018 (old key removed)
+
+
+def test_rotate_field_keys_command_moves_data_to_the_newest_key(db, settings):
+    from django.core.management import call_command
+
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    customer = CustomerFactory(ssn="111223333", drivers_license="X7")
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_field_keys")
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # old key retired
+    loaded = Customer.objects.get(pk=customer.pk)
+    assert (loaded.ssn, loaded.drivers_license) == ("111223333", "X7")

@@ -51,11 +51,13 @@ def search_query_q(query: str) -> Q:
         | Q(location__alternate_id__iexact=text)
         | Q(location__parcel__iexact=text)
     )
-    if "@" in text:
+    # An email, or a part of one such as its domain.
+    if "@" in text or re.fullmatch(r"[\w.+-]+\.[A-Za-z]{2,}", text):
         q |= Exists(
             CustomerEmail.objects.filter(customer=OuterRef("customer"), address__icontains=text)
         )
-        return q
+        if "@" in text:
+            return q
     phone_like = bool(re.fullmatch(r"[\d\s().+-]+", text))
     if phone_like and len(digits) >= 4:
         q |= Q(number__startswith=digits) | Q(location__parcel__startswith=text)

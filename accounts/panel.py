@@ -3,7 +3,7 @@
 The panel is a shell: tabs and dashboard facts come from the apps. Each app may have a
 `panel.py` that calls `register_tab(...)` and `register_facts(...)`; they are found with
 `autodiscover_modules("panel")` the first time the panel needs them. Accounts registers its
-own tabs and facts in `accounts/acp/tabs.py` (imported at the bottom of this module).
+own tabs and facts in `accounts/acp/tabs.py` (imported by `_discover`).
 
 A tab is rendered only when it is the one open; its `has_records` marker runs for every
 panel view, so it should be one cheap query (the seed turns such a tab's name red).
@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from importlib import import_module
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -151,8 +152,11 @@ def facts_provider(*, order: int = 100) -> Callable[[FactsProvider], FactsProvid
 
 
 def _discover() -> None:
+    """Import every app's panel.py once. Accounts' own tabs live in accounts/acp/tabs.py
+    (they need the selectors, which need this module), so they are imported here too."""
     global _discovered
     if not _discovered:
+        import_module("accounts.acp.tabs")
         autodiscover_modules("panel")
         _discovered = True
 
@@ -177,5 +181,3 @@ def panel_facts(ctx: PanelContext) -> Facts:
         ctx.memo["facts"] = facts
     return ctx.memo["facts"]
 
-
-from .acp import tabs as _accounts_tabs  # noqa: E402,F401  (accounts' own registrations)

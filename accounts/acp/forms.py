@@ -317,14 +317,8 @@ class ContactPhoneForm(PhoneForm):
     description = forms.CharField(max_length=120, required=False)
 
 
-class ConditionAddForm(forms.Form):
-    level = forms.ChoiceField(choices=SpecialCondition.Level.choices, label="Type")
-    condition_type = forms.ModelChoiceField(
-        SpecialConditionType.objects.filter(is_active=True), label="Code"
-    )
-    effective_on = forms.DateField(widget=DATE_WIDGET, label="Effective date")
-    has_expiration = forms.BooleanField(required=False, label="Has expiration")
-    expires_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Expiration date")
+class ExpirationMixin:
+    """seed 004: the expiration date is active only with "Has expiration" checked."""
 
     def clean(self):
         data = super().clean()
@@ -335,10 +329,18 @@ class ConditionAddForm(forms.Form):
         return data
 
 
-class ConditionEditForm(forms.Form):
+class ConditionAddForm(ExpirationMixin, forms.Form):
+    level = forms.ChoiceField(choices=SpecialCondition.Level.choices, label="Type")
+    condition_type = forms.ModelChoiceField(
+        SpecialConditionType.objects.filter(is_active=True), label="Code"
+    )
+    effective_on = forms.DateField(widget=DATE_WIDGET, label="Effective date")
+    has_expiration = forms.BooleanField(required=False, label="Has expiration")
+    expires_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Expiration date")
+
+
+class ConditionEditForm(ExpirationMixin, forms.Form):
     effective_on = forms.DateField(widget=DATE_WIDGET, label="Effective date")
     has_expiration = forms.BooleanField(required=False, label="Has expiration")
     expires_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Expiration date")
     is_active = forms.BooleanField(required=False, label="Active")
-
-    clean = ConditionAddForm.clean

@@ -57,7 +57,11 @@ def contact_point_save(
     item.full_clean(exclude=[_owner_field(type(item)), "is_primary"])
     if make_primary and not item.is_primary:
         # Unmark the old primary first: the partial unique index allows only one.
+        previous = list(siblings.filter(is_primary=True))
         siblings.filter(is_primary=True).update(is_primary=False)
+        for old in previous:
+            old.is_primary = False
+            changes_record(instance=old, before={"is_primary": "Yes"}, user=user, scope=scope)
         item.is_primary = True
     if creating:
         item.save()

@@ -180,4 +180,3 @@ def panel_facts(ctx: PanelContext) -> Facts:
             provider(ctx, facts)
         ctx.memo["facts"] = facts
     return ctx.memo["facts"]
-

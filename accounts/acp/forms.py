@@ -99,6 +99,13 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+class CodeChoiceField(forms.ModelChoiceField):
+    """A configuration code shown by its description, as a CSR reads it."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.description
+
+
 class PostalCodeField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
@@ -116,7 +123,7 @@ class CustomerIdForm(forms.Form):
     spouse_name = forms.CharField(max_length=120, required=False, label="Spouse")
     business_name = forms.CharField(max_length=120, required=False)
     alternate_id = forms.CharField(max_length=40, required=False, label="Alt customer ID")
-    account_status = forms.ModelChoiceField(
+    account_status = CodeChoiceField(
         AccountStatusCode.objects.filter(is_active=True), required=False
     )
     is_active = forms.BooleanField(required=False, label="Active")
@@ -217,7 +224,7 @@ class CodeForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    document_type = forms.ModelChoiceField(DocumentType.objects.filter(is_active=True))
+    document_type = CodeChoiceField(DocumentType.objects.filter(is_active=True))
     description = forms.CharField(max_length=200)
     file = forms.FileField()
 
@@ -259,7 +266,7 @@ class OwnerForm(forms.Form):
 
 class NoteForm(forms.Form):
     level = forms.ChoiceField(choices=Note.Level.choices, label="Note level")
-    note_type = forms.ModelChoiceField(NoteType.objects.filter(is_active=True), label="Note type")
+    note_type = CodeChoiceField(NoteType.objects.filter(is_active=True), label="Note type")
     subject = forms.CharField(
         max_length=120, required=False, help_text="Left blank, the note text becomes the subject."
     )
@@ -284,7 +291,7 @@ class AttachmentForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    contact_type = forms.ModelChoiceField(ContactType.objects.filter(is_active=True))
+    contact_type = CodeChoiceField(ContactType.objects.filter(is_active=True))
     notices = forms.ChoiceField(choices=Contact.Notices.choices, widget=forms.RadioSelect)
     first_name = forms.CharField(max_length=60)
     middle_name = forms.CharField(max_length=60, required=False)
@@ -331,7 +338,7 @@ class ExpirationMixin:
 
 class ConditionAddForm(ExpirationMixin, forms.Form):
     level = forms.ChoiceField(choices=SpecialCondition.Level.choices, label="Type")
-    condition_type = forms.ModelChoiceField(
+    condition_type = CodeChoiceField(
         SpecialConditionType.objects.filter(is_active=True), label="Code"
     )
     effective_on = forms.DateField(widget=DATE_WIDGET, label="Effective date")

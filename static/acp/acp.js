@@ -118,21 +118,25 @@
     if (hasUnsaved()) { e.preventDefault(); e.returnValue = ""; }
   });
 
-  /* After a swap: restore sub-tabs, show the right type fields, put focus somewhere useful. */
+  /* After a swap: restore sub-tabs, show the right type fields, put focus somewhere useful:
+     the tab just opened, else the first field with an error, else a form just opened. */
   document.addEventListener("htmx:afterSwap", function (e) {
-    const target = e.detail.target;
-    const root = target.isConnected ? target : document;
     restoreSubtabs(document);
     applyWhen(document);
+    const elt = e.detail.requestConfig && e.detail.requestConfig.elt;
     const area = document.getElementById("tabs-area");
-    if (e.detail.requestConfig && e.detail.requestConfig.elt && e.detail.requestConfig.elt.matches("[role=tab]") && area) {
+    if (elt && elt.matches && elt.matches("[role=tab]") && area) {
       const active = area.querySelector("[role=tab][aria-selected=true]");
       if (active) active.focus();
       return;
     }
-    const invalid = root.querySelector("[aria-invalid=true]");
-    const first = invalid || root.querySelector("form [autofocus], form input:not([type=hidden]):not([disabled]), form select, form textarea");
-    if (first && (invalid || e.detail.xhr.status === 200 && root.querySelector("form"))) first.focus();
+    const target = e.detail.target;
+    if (!target || !target.isConnected || target.id === "search-results") return;
+    const invalid = target.querySelector("[aria-invalid=true]");
+    const opened = e.detail.requestConfig && e.detail.requestConfig.verb === "get" &&
+      target.querySelector("form [autofocus], form input:not([type=hidden]):not([disabled]), form select:not([disabled]), form textarea");
+    const field = invalid || opened;
+    if (field) field.focus();
   });
 
   document.addEventListener("DOMContentLoaded", function () {

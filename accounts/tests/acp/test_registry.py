@@ -51,7 +51,7 @@ def test_registered_tab_shows_in_order_with_its_marker(client, csr, account, ext
     keys = [tab.key for tab, _ in response.context["tabs"]]
     assert keys.index("history") < keys.index("autopay_test") < keys.index("special_conditions")
     assert "supervisor_only" not in keys  # a CSR lacks the tab's permission
-    assert dict((t.key, marked) for t, marked in response.context["tabs"])["autopay_test"]
+    assert {t.key: marked for t, marked in response.context["tabs"]}["autopay_test"]
     tab = client.get(
         reverse("acp:tab", args=[account.number, "autopay_test"]), HTTP_HX_REQUEST="true"
     )

@@ -9,13 +9,26 @@ from . import models
     models.GLAccount,
     models.RevenueClass,
     models.BillCycle,
-    models.AccountStatusCode,
     models.NoteType,
 )
 class CodeTableAdmin(admin.ModelAdmin):
     list_display = ["code", "description", "is_active"]
     search_fields = ["code", "description"]
     list_filter = ["is_active"]
+
+
+@admin.register(models.AccountStatusCode)
+class AccountStatusCodeAdmin(CodeTableAdmin):
+    # seed 004: the built-in statuses Current and Shutoff can't be edited or deleted.
+    BUILT_IN = {"CURRENT", "SHUTOFF"}
+
+    def has_change_permission(self, request, obj=None):
+        builtin = obj is not None and obj.code in self.BUILT_IN
+        return not builtin and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        builtin = obj is not None and obj.code in self.BUILT_IN
+        return not builtin and super().has_delete_permission(request, obj)
 
 
 @admin.register(models.SAType)
@@ -34,7 +47,7 @@ class SATypeAdmin(CodeTableAdmin):
 
 @admin.register(models.AdjustmentType)
 class AdjustmentTypeAdmin(CodeTableAdmin):
-    list_display = ["code", "description", "offset_gl", "is_nsf_charge", "is_active"]
+    list_display = ["code", "description", "offset_gl", "is_nsf_charge", "is_penalty", "is_active"]
 
 
 @admin.register(models.SpecialConditionType)

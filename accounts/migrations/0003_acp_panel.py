@@ -163,14 +163,6 @@ class Migration(migrations.Migration):
                 'ordering': ['caption', 'code'],
             },
         ),
-        migrations.RemoveField(
-            model_name='contact',
-            name='customer',
-        ),
-        migrations.RemoveField(
-            model_name='contact',
-            name='location',
-        ),
         migrations.AlterModelOptions(
             name='note',
             options={'ordering': ['-created_at', '-pk']},

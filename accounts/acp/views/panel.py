@@ -53,8 +53,10 @@ def panel_tab(request: HttpRequest, ctx: PanelContext, key: str) -> HttpResponse
     return tabs_area(request, ctx, key)
 
 
-def tabs_area(request: HttpRequest, ctx: PanelContext, key: str) -> HttpResponse:
-    context = {"ctx": ctx, "account": ctx.account, **_tabs_context(ctx, key)}
+def tabs_area(
+    request: HttpRequest, ctx: PanelContext, key: str, extra: dict | None = None
+) -> HttpResponse:
+    context = {"ctx": ctx, "account": ctx.account, **_tabs_context(ctx, key), **(extra or {})}
     return render(request, "accounts/acp/_tabs_area.html", context)
 
 

@@ -34,13 +34,16 @@ from .base import panel_action, require_perm
 from .panel import tabs_area
 
 
-def _whole_tab(request: HttpRequest, ctx: PanelContext, key: str, **params) -> HttpResponse:
-    """Re-render the tab (list + detail) after a save, with `params` as its query."""
+def _whole_tab(
+    request: HttpRequest, ctx: PanelContext, key: str, *, error: str = "", **params
+) -> HttpResponse:
+    """Re-render the tab (list + detail) after a save, with `params` as its query and
+    `error` (a refused action) shown above the detail."""
     query = QueryDict(mutable=True)
     for name, value in params.items():
         query[name] = str(value)
     request.GET = query
-    response = tabs_area(request, ctx, key)
+    response = tabs_area(request, ctx, key, extra={"error": error})
     response["HX-Retarget"] = "#tabs-area"
     response["HX-Reswap"] = "outerHTML"
     response["HX-Trigger"] = "acp-changed"

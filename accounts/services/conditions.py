@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..lock_objects import special_condition_qs_select_for_update
 from ..models import Account, SpecialCondition, SpecialConditionType
 from .changes import Scope, changes_record, snapshot
 
@@ -73,7 +74,13 @@ def special_condition_update(
     is_active: bool,
 ) -> SpecialCondition:
     """Change the dates, or deactivate. Reactivating is refused: seed 004 asks for a new
-    condition instead, so the history shows the gap."""
+    condition instead, so the history shows the gap. The row is locked and read again, so
+    a deactivation racing an edit can't be undone by it."""
+    condition = (
+        special_condition_qs_select_for_update()
+        .select_related("condition_type", "account", "customer", "location")
+        .get(pk=condition.pk)
+    )
     if is_active and not condition.is_active:
         raise ValidationError(
             {"is_active": "A deactivated condition can't be reactivated: add a new one."}

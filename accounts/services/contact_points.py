@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from ..lock_objects import contact_qs_select_for_update, customer_qs_select_for_update
 from .changes import Scope, changes_record, snapshot
 
 PrimaryItem = models.Model  # CustomerAddress | CustomerPhone | CustomerEmail | Contact*
@@ -20,6 +21,15 @@ PrimaryItem = models.Model  # CustomerAddress | CustomerPhone | CustomerEmail | 
 
 def _owner_field(model: type[models.Model]) -> str:
     return "customer" if hasattr(model, "customer_id") else "contact"
+
+
+def _owner_lock(item: PrimaryItem) -> None:
+    """Serialise primary changes of one owner: two CSRs marking different entries primary
+    at once then both succeed, the later one winning, instead of one hitting the index."""
+    if _owner_field(type(item)) == "customer":
+        list(customer_qs_select_for_update().filter(pk=item.customer_id))
+    else:
+        list(contact_qs_select_for_update().filter(pk=item.contact_id))
 
 
 def _siblings(item: PrimaryItem) -> models.QuerySet:
@@ -43,6 +53,9 @@ def contact_point_save(
     `item` carries its owner; `data` the new values of the `editable` fields.
     """
     creating = item.pk is None
+    _owner_lock(item)
+    if not creating:
+        item.refresh_from_db(fields=["is_primary"])
     before = {} if creating else snapshot(item, [*editable, "is_primary"])
     siblings = _siblings(item)
     for name in editable:
@@ -75,6 +88,8 @@ def contact_point_save(
 @transaction.atomic
 def contact_point_delete(*, item: PrimaryItem, user, scope: Scope) -> None:
     """Delete an entry; a deleted primary hands the mark to the oldest remaining one."""
+    _owner_lock(item)
+    item.refresh_from_db(fields=["is_primary"])
     successor = None
     if item.is_primary:
         successor = _siblings(item).order_by("pk").first()

@@ -6,10 +6,11 @@ import datetime as dt
 
 from django.db.models import Q
 
-from ..models import AccountStatusCode, Contact, Note, SpecialCondition
+from ..models import Contact, Note, SpecialCondition
 from ..panel import Facts, PanelContext, facts_provider, register_tab
 from ..services.notes import NOTE_FIELDS
 from .forms import AttachmentForm, NoteForm, OwnerForm
+from .selectors.access import customer_visible
 from .selectors.changes import (
     changes_for_account,
     changes_for_customer,
@@ -42,7 +43,6 @@ def _customer_context(ctx: PanelContext) -> dict:
         "mc": message_center(ctx),
         "changes": changes_for_customer(customer_id=ctx.customer.pk),
         "account_changes": changes_for_account(account_id=ctx.account.pk, limit=10),
-        "status_codes": AccountStatusCode.objects.filter(is_active=True),
         **customer_sections(customer=ctx.customer, user=ctx.user),
     }
 
@@ -51,9 +51,7 @@ def _owner_context(ctx: PanelContext) -> dict:
     owner = ctx.location.owner
     initial = {"owner_number": owner.number if owner else ""}
     data = {"party": owner, "role": "owner", "owner_form": OwnerForm(initial=initial)}
-    if owner is not None and (
-        owner.is_public or ctx.user.has_perm("accounts.view_private_account")
-    ):
+    if owner is not None and customer_visible(user=ctx.user, customer=owner):
         data.update(customer_sections(customer=owner, user=ctx.user))
         data["changes"] = changes_for_customer(customer_id=owner.pk, limit=15)
     elif owner is not None:

@@ -16,6 +16,12 @@ def accounts_visible(*, user) -> QuerySet[Account]:
     return qs
 
 
+def customer_visible(*, user, customer) -> bool:
+    """A public customer, or any customer for those who may see private ones (used for the
+    rental's owner, who may be private while the tenant is not)."""
+    return customer.is_public or user.has_perm(PRIVATE_PERMISSION)
+
+
 def panel_account_get(*, user, number: str) -> Account:
     """The account the panel shows, with its customer and location. A private account is
     a 404 for everyone else, the same answer as a number that doesn't exist, so the URL

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from ...models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
 from ...panel import PanelContext
 from ...services.customers import (
+    ID_FIELDS,
     account_flags_update,
     customer_address_save,
     customer_contact_point_delete,
@@ -30,7 +31,7 @@ from ..forms import (
     RevealForm,
     apply_service_errors,
 )
-from ..selectors.access import PRIVATE_PERMISSION
+from ..selectors.access import PRIVATE_PERMISSION, customer_visible
 from ..selectors.changes import changes_for_account
 from ..selectors.customer import SECURE_DOCUMENT_PERMISSION, customer_documents
 from .base import panel_action, require_perm, section
@@ -39,23 +40,7 @@ T = "accounts/acp/customer/"
 
 
 def _id_initial(customer: Customer) -> dict:
-    names = [
-        "customer_type",
-        "title",
-        "first_name",
-        "middle_name",
-        "last_name",
-        "spouse_name",
-        "business_name",
-        "alternate_id",
-        "account_status",
-        "is_active",
-        "is_public",
-        "is_bankrupt",
-        "do_not_accept_payments",
-        "disallowed_pay_methods",
-    ]
-    return {name: getattr(customer, name) for name in names}
+    return {name: getattr(customer, name) for name in ID_FIELDS}
 
 
 @panel_action(post_permission="accounts.change_customer")
@@ -161,11 +146,7 @@ def _party(ctx: PanelContext, role: str) -> Customer:
     if role == "customer":
         return ctx.customer
     owner = ctx.location.owner if ctx.location.is_rental else None
-    if (
-        role == "owner"
-        and owner is not None
-        and (owner.is_public or ctx.user.has_perm(PRIVATE_PERMISSION))
-    ):
+    if role == "owner" and owner is not None and customer_visible(user=ctx.user, customer=owner):
         return owner
     raise Http404
 

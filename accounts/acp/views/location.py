@@ -23,7 +23,7 @@ from ...services.locations import (
     location_update,
 )
 from ..forms import CodeForm, LocationForm, OwnerForm, PermitForm, apply_service_errors
-from ..selectors.access import PRIVATE_PERMISSION
+from ..selectors.access import customer_visible
 from ..selectors.changes import changes_for_location
 from ..selectors.customer import custom_field_rows, udc_captions
 from .base import panel_action, require_perm, section
@@ -68,9 +68,7 @@ def owner(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
     new_owner = None
     if number:
         new_owner = Customer.objects.filter(number__iexact=number).first()
-        if new_owner is None or not (
-            new_owner.is_public or request.user.has_perm(PRIVATE_PERMISSION)
-        ):
+        if new_owner is None or not customer_visible(user=request.user, customer=new_owner):
             form.add_error("owner_number", "No customer has that number.")
     if not form.errors:
         try:

@@ -10,7 +10,7 @@ PRIVATE_PERMISSION = "accounts.view_private_account"
 
 
 def accounts_visible(*, user) -> QuerySet[Account]:
-    qs = Account.objects.filter(is_suspense=False)
+    qs = Account.objects.all()
     if not user.has_perm(PRIVATE_PERMISSION):
         qs = qs.filter(customer__is_public=True)
     return qs

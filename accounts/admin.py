@@ -9,13 +9,26 @@ from . import models
     models.GLAccount,
     models.RevenueClass,
     models.BillCycle,
-    models.AccountStatusCode,
     models.NoteType,
 )
 class CodeTableAdmin(admin.ModelAdmin):
     list_display = ["code", "description", "is_active"]
     search_fields = ["code", "description"]
     list_filter = ["is_active"]
+
+
+@admin.register(models.AccountStatusCode)
+class AccountStatusCodeAdmin(CodeTableAdmin):
+    # seed 004: the built-in statuses Current and Shutoff can't be edited or deleted.
+    BUILT_IN = {"CURRENT", "SHUTOFF"}
+
+    def has_change_permission(self, request, obj=None):
+        builtin = obj is not None and obj.code in self.BUILT_IN
+        return not builtin and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        builtin = obj is not None and obj.code in self.BUILT_IN
+        return not builtin and super().has_delete_permission(request, obj)
 
 
 @admin.register(models.SAType)
@@ -34,7 +47,7 @@ class SATypeAdmin(CodeTableAdmin):
 
 @admin.register(models.AdjustmentType)
 class AdjustmentTypeAdmin(CodeTableAdmin):
-    list_display = ["code", "description", "offset_gl", "is_nsf_charge", "is_active"]
+    list_display = ["code", "description", "offset_gl", "is_nsf_charge", "is_penalty", "is_active"]
 
 
 @admin.register(models.SpecialConditionType)
@@ -163,7 +176,48 @@ class ToDoEntryAdmin(admin.ModelAdmin):
     raw_id_fields = ["account"]
 
 
-admin.site.register(models.Note)
-admin.site.register(models.Contact)
-admin.site.register(models.SpecialCondition)
 admin.site.register(models.CreditRatingEvent)
+
+
+# Panel configuration (seed 004 "Setup" menus).
+class UDCValueInline(admin.TabularInline):
+    model = models.UDCValue
+    extra = 0
+
+
+@admin.register(models.UDCCaption)
+class UDCCaptionAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "applies_to", "is_active"]
+    inlines = [UDCValueInline]
+
+
+@admin.register(models.DocumentType)
+class DocumentTypeAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "is_secure", "is_active"]
+
+
+@admin.register(models.CustomField)
+class CustomFieldAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "applies_to", "kind", "is_required", "position"]
+
+
+@admin.register(models.ContactType)
+class ContactTypeAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "applies_to", "is_system", "is_active"]
+
+    def has_change_permission(self, request, obj=None):
+        # seed 004: built-in contact types can't be edited or deleted.
+        return not (obj and obj.is_system) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.is_system) and super().has_delete_permission(request, obj)
+
+
+@admin.register(models.ChangeRecord)
+class ChangeRecordAdmin(ReadOnlyAdmin):
+    """The change history is evidence: nobody edits it, not even an administrator."""
+
+    list_display = ["changed_at", "object_repr", "action", "field", "user"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "field"]
+    raw_id_fields = ["customer", "location", "account"]

@@ -5,10 +5,11 @@ inserts so 100,000 accounts load in minutes (see `make bench`).
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from faker import Faker
 
@@ -264,3 +265,137 @@ class _Builder:
                 )
         bulk_insert_rows(BillSegment, ("bill_id", "sa_id", "amount", "description"), segment_rows)
         ledger_post_rows(postings=postings)
+
+
+# Account Control Panel extras (issue 3): notes, contacts, special conditions, codes and a
+# few flags, so the panel has something to show. Same seed, same data.
+NOTE_SAMPLES = [
+    ("CALL", "Customer called about the last bill; explained the sewer charge."),
+    ("CALL", "Asked for a payment extension until Friday."),
+    ("GEN", "Prefers contact by email after 5 pm."),
+    ("FIELD", "Meter behind locked gate; call ahead before a read."),
+    ("PAY", "Promised payment at the drive-through window."),
+    ("GEN", "Spanish-speaking household; offer the interpreter line."),
+]
+
+
+@register_step(30, "panel extras: notes, contacts, conditions, codes")
+def demo_panel_extras(ctx: DemoContext) -> None:
+    from .models import (
+        Contact,
+        ContactPhone,
+        ContactType,
+        CustomerCode,
+        Note,
+        NoteType,
+        SpecialCondition,
+        SpecialConditionType,
+        UDCValue,
+    )
+
+    if Note.objects.exists():
+        ctx.log("notes exist already: skipped")
+        return
+    rng = random.Random(ctx.seed * 7919 + 3)
+    note_types = {t.code: t.pk for t in NoteType.objects.all()}
+    conditions = list(SpecialConditionType.objects.order_by("code").values_list("pk", flat=True))
+    contact_types = list(
+        ContactType.objects.filter(applies_to="customer")
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+    languages = list(UDCValue.objects.filter(caption__code="LANG").order_by("code"))
+    tz = timezone.get_current_timezone()
+
+    def moment(days_back: int) -> datetime:
+        day = ctx.as_of - timedelta(days=days_back)
+        return datetime.combine(day, time(9 + days_back % 8, 15), tzinfo=tz)
+
+    rows = Account.objects.filter(is_suspense=False).order_by("pk")
+    triples = list(rows.values_list("pk", "customer_id", "location_id"))
+    with transaction.atomic():
+        notes, contacts, phones, codes, conds = [], [], [], [], []
+        budget, on_lien = [], []
+        for account_id, customer_id, location_id in triples:
+            for _ in range(rng.choices([0, 1, 2, 3], weights=[50, 25, 15, 10])[0]):
+                code, text = rng.choice(NOTE_SAMPLES)
+                level = rng.choices(["account", "customer", "location"], weights=[6, 3, 1])[0]
+                note = Note(
+                    level=level,
+                    note_type_id=note_types[code],
+                    subject=text[:60],
+                    text=text,
+                    created_at=moment(rng.randint(0, 700)),
+                    account_id=account_id if level == "account" else None,
+                    customer_id=customer_id if level == "customer" else None,
+                    location_id=location_id if level == "location" else None,
+                )
+                if level != "location":
+                    note.show_in_message_center = rng.random() < 0.3
+                    note.show_in_payment_center = code == "PAY"
+                notes.append(note)
+            if rng.random() < 0.04:
+                notes.append(
+                    Note(
+                        level="account",
+                        account_id=account_id,
+                        note_type_id=note_types["GRACE"],
+                        subject="Grace granted: no late charge this cycle",
+                        text="Grace granted: no late charge this cycle.",
+                        grace_date=ctx.as_of + timedelta(days=rng.randint(3, 20)),
+                        used_for="penalty",
+                        expires_on=ctx.as_of + timedelta(days=30),
+                        created_at=moment(1),
+                    )
+                )
+            if rng.random() < 0.12 and contact_types:
+                contacts.append(
+                    Contact(
+                        contact_type_id=rng.choice(contact_types),
+                        customer_id=customer_id,
+                        first_name=rng.choice(["Ana", "Ben", "Chloe", "Dev", "Eli", "Fay"]),
+                        last_name=rng.choice(["Nguyen", "Okafor", "Smith", "Garcia", "Kowalski"]),
+                    )
+                )
+            if rng.random() < 0.06 and conditions:
+                conds.append(
+                    SpecialCondition(
+                        level="account",
+                        account_id=account_id,
+                        condition_type_id=rng.choice(conditions),
+                        effective_on=ctx.as_of - timedelta(days=rng.randint(10, 400)),
+                        created_at=moment(400),
+                    )
+                )
+            if rng.random() < 0.2 and languages:
+                value = rng.choices(languages, weights=[4, 1][: len(languages)])[0]
+                codes.append(
+                    CustomerCode(customer_id=customer_id, caption_id=value.caption_id, value=value)
+                )
+            if rng.random() < 0.08:
+                budget.append(account_id)
+            if rng.random() < 0.01:
+                on_lien.append(location_id)
+        bulk_insert(Note, notes)
+        bulk_insert(Contact, contacts)
+        for contact in contacts:
+            phones.append(
+                ContactPhone(
+                    contact_id=contact.pk,
+                    number=f"{rng.randint(200, 989)}{rng.randint(2000000, 9999999)}",
+                    is_primary=True,
+                )
+            )
+        bulk_insert(ContactPhone, phones)
+        bulk_insert(SpecialCondition, conds)
+        bulk_insert(CustomerCode, codes)
+        Account.objects.filter(pk__in=budget).update(is_budget_billing=True)
+        Location.objects.filter(pk__in=on_lien).update(on_lien=True)
+        # Half the customers with an email take their bills by email (seed 004 "Email Bill").
+        Customer.objects.alias(parity=F("pk") % 2).filter(parity=0, emails__isnull=False).update(
+            email_notices=True
+        )
+    ctx.log(
+        f"  {len(notes):,} notes, {len(contacts):,} contacts, {len(conds):,} conditions, "
+        f"{len(codes):,} codes"
+    )

@@ -1,9 +1,13 @@
 """Every row lock the accounts app takes. Published order: Account -> SA -> Bill, each
-set ordered by pk, so concurrent work never waits in a cycle."""
+set ordered by pk, so concurrent work never waits in a cycle.
+
+The panel's edits lock apart from the ledger: the owner of addresses / phones / emails (a
+Customer or a Contact) before those rows, and a special condition before it changes. None
+of them is held together with a ledger lock."""
 
 from django.db.models import QuerySet
 
-from .models import Account, Adjustment, Bill, ServiceAgreement
+from .models import Account, Adjustment, Bill, Contact, Customer, ServiceAgreement, SpecialCondition
 
 
 def account_qs_select_for_update() -> QuerySet[Account]:
@@ -24,3 +28,15 @@ def adjustment_qs_select_for_update() -> QuerySet[Adjustment]:
 
 def accounts_lock(account_ids) -> list[Account]:
     return list(account_qs_select_for_update().filter(pk__in=set(account_ids)))
+
+
+def customer_qs_select_for_update() -> QuerySet[Customer]:
+    return Customer.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def contact_qs_select_for_update() -> QuerySet[Contact]:
+    return Contact.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def special_condition_qs_select_for_update() -> QuerySet[SpecialCondition]:
+    return SpecialCondition.objects.order_by("pk").select_for_update(of=("self",))

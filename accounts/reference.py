@@ -7,12 +7,18 @@ from .models import (
     AccountStatusCode,
     AdjustmentType,
     BillCycle,
+    ContactType,
+    CustomField,
+    DocumentType,
     GLAccount,
     NoteType,
     RevenueClass,
     SAType,
+    Scope,
     SpecialConditionType,
     ToDoType,
+    UDCCaption,
+    UDCValue,
 )
 
 GL_ACCOUNTS = {
@@ -39,11 +45,12 @@ SA_TYPES = {
     "MISC": ("Miscellaneous charges", 50, False, False, False, "1100", "4900"),
     "EXCESS": ("Excess credit", 99, True, False, True, "2200", "2200"),
 }
+# code: (description, offset GL, NSF charge, penalty)
 ADJUSTMENT_TYPES = {
-    "NSF": ("Returned payment fee", "4910", True),
-    "LATE": ("Late payment penalty", "4920", False),
-    "CREDIT": ("Courtesy credit", "4900", False),
-    "MISC": ("Miscellaneous charge", "4900", False),
+    "NSF": ("Returned payment fee", "4910", True, False),
+    "LATE": ("Late payment penalty", "4920", False, True),
+    "CREDIT": ("Courtesy credit", "4900", False, False),
+    "MISC": ("Miscellaneous charge", "4900", False, False),
 }
 CODE_TABLES = {
     RevenueClass: {
@@ -53,7 +60,10 @@ CODE_TABLES = {
         "GOV": "Government",
     },
     BillCycle: {f"{n:02d}": f"Cycle {n:02d}" for n in range(1, 21)},
+    # seed 004: "Current" and "Shutoff" are the two built-in account statuses.
     AccountStatusCode: {
+        "CURRENT": "Current",
+        "SHUTOFF": "Shutoff",
         "GOOD": "Good standing",
         "WATCH": "Collection watch",
         "COLL": "Sent to collections",
@@ -73,6 +83,35 @@ SPECIAL_CONDITIONS = {
     "DOG": ("Dog on premises", "dog"),
     "ELDERLY": ("Elderly occupant", "person"),
     "METERACCESS": ("Meter access issue", "key"),
+}
+# Panel configuration (seed 004): user-defined codes, document types, custom fields and
+# contact types a utility starts from.
+UDC_CAPTIONS = {
+    "LANG": ("Preferred language", Scope.CUSTOMER, {"EN": "English", "ES": "Spanish"}),
+    "MEDICAL": ("Medical priority", Scope.CUSTOMER, {"Y": "Yes", "N": "No"}),
+    "ACCESS": ("Meter access", Scope.LOCATION, {"OPEN": "Open", "GATE": "Locked gate"}),
+    "PREMISE": ("Premise type", Scope.LOCATION, {"SFH": "Single family", "APT": "Apartment"}),
+}
+DOCUMENT_TYPES = {
+    "APP": ("Service application", False),
+    "LEASE": ("Lease agreement", False),
+    "ID": ("Identity document", True),
+    "MED": ("Medical certificate", True),
+}
+# code: (label, applies to, kind, position)
+CUSTOM_FIELDS = {
+    "AKA": ("Also known as", Scope.CUSTOMER, CustomField.Kind.TEXT, 10),
+    "EMPLOYER": ("Employer", Scope.CUSTOMER, CustomField.Kind.TEXT, 20),
+    "LEASE_END": ("Lease ends", Scope.LOCATION, CustomField.Kind.DATE, 10),
+    "UNITS": ("Dwelling units", Scope.LOCATION, CustomField.Kind.NUMBER, 20),
+}
+CONTACT_TYPES = {
+    "EMERGENCY": ("Emergency", Scope.CUSTOMER),
+    "EMPLOYER": ("Employer", Scope.CUSTOMER),
+    "SECONDARY": ("Secondary account holder", Scope.CUSTOMER),
+    "LANDLORD": ("Landlord", Scope.LOCATION),
+    "MANAGER": ("Property manager", Scope.LOCATION),
+    "OTHER": ("Other", Scope.CUSTOMER),
 }
 TODO_TYPES = {
     "PAYUPLOAD": ("Payment upload exception", "CSR", 20),
@@ -102,9 +141,15 @@ def reference_data_load() -> None:
                 "revenue_gl": gl[rev],
             },
         )
-    for code, (desc, offset, nsf) in ADJUSTMENT_TYPES.items():
+    for code, (desc, offset, nsf, penalty) in ADJUSTMENT_TYPES.items():
         AdjustmentType.objects.get_or_create(
-            code=code, defaults={"description": desc, "offset_gl": gl[offset], "is_nsf_charge": nsf}
+            code=code,
+            defaults={
+                "description": desc,
+                "offset_gl": gl[offset],
+                "is_nsf_charge": nsf,
+                "is_penalty": penalty,
+            },
         )
     for model, rows in CODE_TABLES.items():
         for code, description in rows.items():
@@ -116,4 +161,34 @@ def reference_data_load() -> None:
     for code, (description, role, priority) in TODO_TYPES.items():
         ToDoType.objects.get_or_create(
             code=code, defaults={"description": description, "role": role, "priority": priority}
+        )
+    panel_reference_load()
+
+
+def panel_reference_load() -> None:
+    for code, (description, scope, values) in UDC_CAPTIONS.items():
+        caption, _ = UDCCaption.objects.get_or_create(
+            code=code, defaults={"description": description, "applies_to": scope}
+        )
+        for value, label in values.items():
+            UDCValue.objects.get_or_create(
+                caption=caption, code=value, defaults={"description": label}
+            )
+    for code, (description, secure) in DOCUMENT_TYPES.items():
+        DocumentType.objects.get_or_create(
+            code=code, defaults={"description": description, "is_secure": secure}
+        )
+    for code, (label, scope, kind, position) in CUSTOM_FIELDS.items():
+        CustomField.objects.get_or_create(
+            code=code,
+            defaults={
+                "description": label,
+                "applies_to": scope,
+                "kind": kind,
+                "position": position,
+            },
+        )
+    for code, (description, scope) in CONTACT_TYPES.items():
+        ContactType.objects.get_or_create(
+            code=code, defaults={"description": description, "applies_to": scope, "is_system": True}
         )

@@ -27,6 +27,31 @@ _CSR = [
     ("accounts", "add_specialcondition"),
     ("accounts", "change_specialcondition"),
     ("accounts", "change_todoentry"),
+    # The Account Control Panel's day-to-day edits (issue 3): old phone numbers and
+    # addresses go, codes and contacts come and go, documents and attachments are added.
+    ("accounts", "delete_customeraddress"),
+    ("accounts", "delete_customerphone"),
+    ("accounts", "delete_customeremail"),
+    ("accounts", "add_customercode"),
+    ("accounts", "change_customercode"),
+    ("accounts", "delete_customercode"),
+    ("accounts", "add_locationcode"),
+    ("accounts", "change_locationcode"),
+    ("accounts", "delete_locationcode"),
+    ("accounts", "add_locationpermit"),
+    ("accounts", "change_locationpermit"),
+    ("accounts", "delete_locationpermit"),
+    ("accounts", "add_customerdocument"),
+    ("accounts", "add_noteattachment"),
+    ("accounts", "add_contactaddress"),
+    ("accounts", "change_contactaddress"),
+    ("accounts", "delete_contactaddress"),
+    ("accounts", "add_contactemail"),
+    ("accounts", "change_contactemail"),
+    ("accounts", "delete_contactemail"),
+    ("accounts", "add_contactphone"),
+    ("accounts", "change_contactphone"),
+    ("accounts", "delete_contactphone"),
     ("payments", "view_"),
     ("payments", "add_"),
     ("payments", "change_"),
@@ -51,11 +76,12 @@ _SUPERVISOR = [
     ("autopay", "delete_"),
     ("delinquency", "change_"),
     ("cis", "view_piirevealaudit"),
+    ("accounts", "view_secure_document"),
 ]
 
 
 # Granted only by name, never by a prefix such as "view_".
-SENSITIVE = {"view_private_account", "reveal_pii"}
+SENSITIVE = {"view_private_account", "reveal_pii", "view_secure_document"}
 
 
 def _matching(rules) -> list[Permission]:

@@ -2,13 +2,20 @@ from .config import (
     AccountStatusCode,
     AdjustmentType,
     BillCycle,
+    ContactType,
+    CustomField,
+    DocumentType,
     GLAccount,
     NoteType,
     RevenueClass,
     SAType,
+    Scope,
     SpecialConditionType,
     ToDoType,
+    UDCCaption,
+    UDCValue,
 )
+from .contacts import Contact, ContactAddress, ContactEmail, ContactPhone
 from .customers import (
     Account,
     Customer,
@@ -18,6 +25,7 @@ from .customers import (
     Location,
     ServiceAgreement,
 )
+from .history import ChangeRecord
 from .ledger import (
     Adjustment,
     Bill,
@@ -26,7 +34,14 @@ from .ledger import (
     FrozenLedgerError,
     GLLine,
 )
-from .work import Contact, CreditRatingEvent, Note, SpecialCondition, ToDoEntry
+from .records import (
+    CustomerCode,
+    CustomerDocument,
+    LocationCode,
+    LocationPermit,
+    NoteAttachment,
+)
+from .work import CreditRatingEvent, Level, Note, SpecialCondition, ToDoEntry
 
 __all__ = [
     "Account",
@@ -36,24 +51,40 @@ __all__ = [
     "Bill",
     "BillCycle",
     "BillSegment",
+    "ChangeRecord",
     "Contact",
+    "ContactAddress",
+    "ContactEmail",
+    "ContactPhone",
+    "ContactType",
     "CreditRatingEvent",
+    "CustomField",
     "Customer",
     "CustomerAddress",
+    "CustomerCode",
+    "CustomerDocument",
     "CustomerEmail",
     "CustomerPhone",
+    "DocumentType",
     "FinancialTransaction",
     "FrozenLedgerError",
     "GLAccount",
     "GLLine",
+    "Level",
     "Location",
+    "LocationCode",
+    "LocationPermit",
     "Note",
+    "NoteAttachment",
     "NoteType",
     "RevenueClass",
     "SAType",
+    "Scope",
     "ServiceAgreement",
     "SpecialCondition",
     "SpecialConditionType",
     "ToDoEntry",
     "ToDoType",
+    "UDCCaption",
+    "UDCValue",
 ]

@@ -63,6 +63,9 @@ class AdjustmentType(CodeTable):
 
     offset_gl = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="+")
     is_nsf_charge = models.BooleanField(default=False)
+    # Penalty / interest charges are what the Message Center counts as "late charges in
+    # the last 12 months" (seed 004, Customer tab > Message Center).
+    is_penalty = models.BooleanField(default=False)
 
 
 class NoteType(CodeTable):
@@ -80,3 +83,75 @@ class ToDoType(CodeTable):
 
     role = models.CharField(max_length=40, default="CSR")
     priority = models.PositiveSmallIntegerField(default=50)
+
+
+class Scope(models.TextChoices):
+    """Whether a user-defined item belongs to the customer or to the location: customer
+    items follow the person wherever they move, location items stay with the premise
+    (seed 004, Contacts tab)."""
+
+    CUSTOMER = "customer", "Customer"
+    LOCATION = "location", "Location"
+
+
+class UDCCaption(CodeTable):
+    """A user-defined code (UDC) caption, e.g. 'Language' or 'Meter access'. A customer or
+    location carries at most one value per caption (seed 004, Customer / Location Codes)."""
+
+    applies_to = models.CharField(max_length=10, choices=Scope.choices)
+
+    class Meta(CodeTable.Meta):
+        verbose_name = "user-defined code caption"
+
+
+class UDCValue(models.Model):
+    caption = models.ForeignKey(UDCCaption, on_delete=models.CASCADE, related_name="values")
+    code = models.CharField(max_length=20)
+    description = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["caption", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["caption", "code"], name="udc_value_unique_in_caption")
+        ]
+        verbose_name = "user-defined code value"
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.description}"
+
+
+class DocumentType(CodeTable):
+    """Secure documents are opened only by roles holding `view_secure_document`."""
+
+    is_secure = models.BooleanField(default=False)
+
+
+class CustomField(CodeTable):
+    """A utility-defined extra field on the Customer or Location tab ("Custom Fields").
+
+    Values live in the `custom_fields` JSON of the customer or location, keyed by `code`.
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        NUMBER = "number", "Number"
+        DATE = "date", "Date"
+        YES_NO = "yes_no", "Yes / No"
+
+    applies_to = models.CharField(max_length=10, choices=Scope.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    is_required = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta(CodeTable.Meta):
+        ordering = ["applies_to", "position", "code"]
+
+
+class ContactType(CodeTable):
+    """Emergency, Landlord, Employer... A customer contact goes with the customer; a location
+    contact stays with the premise whoever moves in (seed 004, Contacts tab)."""
+
+    applies_to = models.CharField(max_length=10, choices=Scope.choices, default=Scope.CUSTOMER)
+    # Built-in types can't be edited or deleted in setup (seed 004: "IS System").
+    is_system = models.BooleanField(default=False)

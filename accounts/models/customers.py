@@ -18,9 +18,13 @@ class Customer(models.Model):
 
     number = models.CharField(max_length=20, unique=True)
     customer_type = models.CharField(max_length=20, choices=Type.choices, default=Type.INDIVIDUAL)
+    # Individuals have a title, a name and a spouse; the other types a business name
+    # (seed 004, Customer ID section).
+    title = models.CharField(max_length=20, blank=True)
     first_name = models.CharField(max_length=60, blank=True)
     middle_name = models.CharField(max_length=60, blank=True)
     last_name = models.CharField(max_length=60, blank=True)
+    spouse_name = models.CharField(max_length=120, blank=True)
     business_name = models.CharField(max_length=120, blank=True)
     alternate_id = models.CharField(max_length=40, blank=True, db_index=True)
     account_status = models.ForeignKey(
@@ -40,6 +44,12 @@ class Customer(models.Model):
     drivers_license_state = models.CharField(max_length=2, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     is_web_user = models.BooleanField(default=False)
+    # How statements reach the customer; both may be on. Email notices need an email
+    # address on file (seed 004, Customer tab > Address).
+    mail_notices = models.BooleanField(default=True)
+    email_notices = models.BooleanField(default=False)
+    # Values of the utility's customer custom fields, keyed by CustomField.code.
+    custom_fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -95,11 +105,14 @@ class CustomerAddress(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MAILING)
+    care_of = models.CharField(max_length=120, blank=True)
     line1 = models.CharField(max_length=120)
     line2 = models.CharField(max_length=120, blank=True)
     city = models.CharField(max_length=60)
     state = models.CharField(max_length=2)
     postal_code = models.CharField(max_length=10)
+    county = models.CharField(max_length=60, blank=True)
+    country = models.CharField(max_length=2, default="US")
     is_primary = models.BooleanField(default=False)
 
     class Meta:
@@ -184,6 +197,9 @@ class Location(models.Model):
     parcel = models.CharField(max_length=40, blank=True, db_index=True)
     subdivision = models.CharField(max_length=60, blank=True)
     alternate_id = models.CharField(max_length=40, blank=True, db_index=True)
+    on_lien = models.BooleanField(default=False)
+    # Values of the utility's location custom fields, keyed by CustomField.code.
+    custom_fields = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -221,6 +237,12 @@ class Account(models.Model):
     balance = money_field(default=ZERO, editable=False)
     # Suspense accounts hold payments nobody could identify (seed 003 step 7.0).
     is_suspense = models.BooleanField(default=False)
+    # Billing and collection facts the dashboard shows as icons (seed 004, Table 1). Set by
+    # the processes that own them (budget enrolment, write-off, collection referral) or by a
+    # supervisor on the panel.
+    is_budget_billing = models.BooleanField(default=False)
+    is_bad_debt = models.BooleanField(default=False)
+    in_collections = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["number"]

@@ -1,5 +1,5 @@
-"""What CSRs record about an account: notes, contacts, special conditions, To Do entries,
-credit rating history."""
+"""What CSRs record about an account: notes, special conditions, To Do entries, credit
+rating history. (Contacts live in contacts.py.)"""
 
 from django.conf import settings
 from django.db import models
@@ -10,11 +10,26 @@ from .config import NoteType, SpecialConditionType, ToDoType
 from .customers import Account, Customer, Location
 
 
+class Level(models.TextChoices):
+    """What a note or special condition is attached to (seed 004, Notes tab): the customer
+    (follows them to every location), the location (stays with the premise) or the account
+    (this customer at this location)."""
+
+    ACCOUNT = "account", "Account"
+    CUSTOMER = "customer", "Customer"
+    LOCATION = "location", "Location"
+
+
 class Note(models.Model):
-    class Level(models.TextChoices):
-        ACCOUNT = "account", "Account"
-        CUSTOMER = "customer", "Customer"
-        LOCATION = "location", "Location"
+    Level = Level
+
+    class UsedFor(models.TextChoices):
+        """The function a note serves beyond the panel, until its expiration date."""
+
+        STATEMENT = "statement", "Statement message"
+        PENALTY = "penalty", "Penalty / interest"
+        LATE_NOTICE = "late_notice", "Late notice"
+        SERVICE_ORDER = "service_order", "Service order"
 
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.ACCOUNT)
     account = models.ForeignKey(
@@ -32,16 +47,30 @@ class Note(models.Model):
     show_in_message_center = models.BooleanField(default=False)
     show_in_payment_center = models.BooleanField(default=False)
     grace_date = models.DateField(null=True, blank=True)
-    used_for = models.CharField(max_length=60, blank=True)
+    used_for = models.CharField(max_length=20, choices=UsedFor.choices, blank=True)
     expires_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["grace_date"])]
         constraints = [
+            # seed 004: the Message Center and Payment Center boxes can't be checked for
+            # location notes; location notes show in the Location Message Center anyway.
+            models.CheckConstraint(
+                condition=~Q(level="location")
+                | Q(show_in_message_center=False, show_in_payment_center=False),
+                name="note_location_has_no_center_flags",
+            ),
+            # seed 004: the expiration date is only active once "Used for" is chosen.
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | ~Q(used_for=""),
+                name="note_expiration_needs_used_for",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(level="account", account__isnull=False)
@@ -49,75 +78,71 @@ class Note(models.Model):
                     | Q(level="location", location__isnull=False)
                 ),
                 name="note_has_record_of_its_level",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
         return self.subject
 
 
-class Contact(models.Model):
-    """A person to reach about a customer or a location (tenant, spouse, manager...)."""
+class SpecialCondition(models.Model):
+    """A condition on an account, customer or location (medical, life support, dog on
+    premises...) that exempts it from actions such as penalties (seed 004, Special
+    Conditions tab). Level and code are fixed once saved. Once deactivated it can't be
+    reactivated: add a new one instead."""
 
-    class Notices(models.TextChoices):
-        MAIL = "mail", "Mail"
-        EMAIL = "email", "Email"
-        NONE = "none", "None"
+    Level = Level
 
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.ACCOUNT)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="special_conditions"
+    )
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="special_conditions",
     )
     location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="special_conditions",
     )
-    name = models.CharField(max_length=120)
-    relationship = models.CharField(max_length=60, blank=True)
-    phone = models.CharField(max_length=20, blank=True)
-    email = models.EmailField(blank=True)
-    mailing_address = models.CharField(max_length=200, blank=True)
-    notices = models.CharField(max_length=10, choices=Notices.choices, default=Notices.NONE)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(customer__isnull=False) | Q(location__isnull=False),
-                name="contact_belongs_somewhere",
-            ),
-            models.CheckConstraint(
-                condition=~Q(notices="email") | ~Q(email=""), name="email_notices_need_email"
-            ),
-            models.CheckConstraint(
-                condition=~Q(notices="mail") | ~Q(mailing_address=""),
-                name="mail_notices_need_address",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SpecialCondition(models.Model):
-    """A condition on an account (medical, life support, dog on premises...). Once
-    deactivated it can't be reactivated (seed 004): add a new one instead."""
-
-    account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="special_conditions"
-    )
+    # The seed's "Code": a configured condition with a description and maybe an icon.
     condition_type = models.ForeignKey(SpecialConditionType, on_delete=models.PROTECT)
-    code = models.CharField(max_length=20, blank=True)
     effective_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-is_active", "-effective_on"]
+        ordering = ["-is_active", "-effective_on", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("effective_on")),
                 name="condition_expires_after_effective",
-            )
+            ),
+            # Active exactly while never deactivated: a deactivated row can't come back.
+            models.CheckConstraint(
+                condition=Q(is_active=True, deactivated_at__isnull=True)
+                | Q(is_active=False, deactivated_at__isnull=False),
+                name="condition_active_until_deactivated",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(level="account", account__isnull=False)
+                    | Q(level="customer", customer__isnull=False)
+                    | Q(level="location", location__isnull=False)
+                ),
+                name="condition_has_record_of_its_level",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""Reads for the Account Control Panel, one module per part of the screen."""

@@ -1,0 +1,70 @@
+"""/acp/...: the Account Control Panel. Every account URL starts with its number, so one
+place (panel_action) decides whether the user may see it."""
+
+from django.urls import path
+
+from .views import customer, location, panel, records
+
+app_name = "acp"
+
+A = "<str:number>/"
+
+urlpatterns = [
+    path("search/", panel.search, name="search"),
+    path("go/<str:what>/<str:direction>/", panel.step, name="step"),
+    path("open/<str:what>/<str:number>/", panel.open_by, name="open"),
+    path(A, panel.panel, name="panel"),
+    path(A + "tab/<str:key>/", panel.panel_tab, name="tab"),
+    path(A + "dashboard/", panel.panel_dashboard_part, name="dashboard"),
+    # Customer tab
+    path(A + "customer/id/", customer.customer_id, name="customer-id"),
+    path(A + "customer/personal/", customer.personal, name="personal"),
+    path(A + "customer/reveal/", customer.reveal, name="reveal"),
+    path(A + "customer/notices/", customer.notices, name="notices"),
+    path(A + "customer/documents/", customer.documents, name="documents"),
+    path(A + "customer/documents/<int:pk>/file/", customer.document_file, name="document-file"),
+    path(
+        A + "customer/documents/<int:pk>/delete/",
+        customer.document_delete,
+        name="document-delete",
+    ),
+    path(A + "account/flags/", customer.account_flags, name="account-flags"),
+    path(A + "<str:role>/points/<str:kind>/", customer.points, name="points"),
+    path(
+        A + "<str:role>/points/<str:kind>/<int:pk>/delete/",
+        customer.point_delete,
+        name="point-delete",
+    ),
+    # Codes and custom fields (customer or location)
+    path(A + "<str:scope>/codes/", location.codes, name="codes"),
+    path(A + "<str:scope>/codes/<int:pk>/delete/", location.code_delete, name="code-delete"),
+    path(A + "<str:scope>/custom-fields/", location.custom_fields, name="custom-fields"),
+    # Location and Owner tabs
+    path(A + "location/details/", location.details, name="location-details"),
+    path(A + "location/permits/", location.permits, name="permits"),
+    path(A + "location/permits/<int:pk>/delete/", location.permit_delete, name="permit-delete"),
+    path(A + "location/owner/", location.owner, name="owner"),
+    # Notes
+    path(A + "notes/new/", records.note_new, name="note-new"),
+    path(A + "notes/<int:pk>/", records.note_detail, name="note"),
+    path(A + "notes/<int:pk>/delete/", records.note_remove, name="note-delete"),
+    path(A + "notes/<int:pk>/attachments/", records.note_attach, name="note-attach"),
+    path(
+        A + "notes/<int:pk>/attachments/<int:aid>/",
+        records.note_attachment_file,
+        name="note-attachment",
+    ),
+    # Contacts
+    path(A + "contacts/new/", records.contact_new, name="contact-new"),
+    path(A + "contacts/<int:pk>/", records.contact_edit, name="contact"),
+    path(A + "contacts/<int:pk>/delete/", records.contact_remove, name="contact-delete"),
+    path(A + "contacts/<int:pk>/<str:kind>/", records.contact_point, name="contact-point"),
+    path(
+        A + "contacts/<int:pk>/<str:kind>/<int:item_id>/delete/",
+        records.contact_point_delete,
+        name="contact-point-delete",
+    ),
+    # Special conditions
+    path(A + "conditions/new/", records.condition_new, name="condition-new"),
+    path(A + "conditions/<int:pk>/", records.condition_edit, name="condition"),
+]

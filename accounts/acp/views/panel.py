@@ -1,0 +1,111 @@
+"""The panel page, its tabs and dashboard partials, search and the card arrows."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from ...panel import PanelContext, Tab, panel_tabs
+from ..selectors.dashboard import panel_dashboard
+from ..selectors.search import (
+    account_for_customer,
+    account_for_location,
+    customer_neighbour,
+    location_neighbour,
+    panel_search,
+)
+from .base import panel_action
+
+
+def _tabs_context(ctx: PanelContext, key: str) -> dict:
+    tabs = panel_tabs(ctx)
+    active: Tab = next((t for t in tabs if t.key == key), tabs[0])
+    return {
+        "tabs": [(t, bool(t.has_records and t.has_records(ctx))) for t in tabs],
+        "active": active,
+        "tab_template": active.template,
+        **(active.context(ctx) if active.context else {}),
+    }
+
+
+@require_GET
+@panel_action()
+def panel(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
+    """The whole panel for one account, the tab from ?tab= open."""
+    context = {
+        "ctx": ctx,
+        "account": ctx.account,
+        "dash": panel_dashboard(ctx),
+        **_tabs_context(ctx, request.GET.get("tab", "customer")),
+    }
+    return render(request, "accounts/acp/panel.html", context)
+
+
+@require_GET
+@panel_action()
+def panel_tab(request: HttpRequest, ctx: PanelContext, key: str) -> HttpResponse:
+    """The tab bar and one tab's body (htmx swaps #tabs-area)."""
+    if not request.htmx:
+        query = request.GET.copy()
+        query["tab"] = key
+        return redirect(f"{reverse('acp:panel', args=[ctx.account.number])}?{query.urlencode()}")
+    return tabs_area(request, ctx, key)
+
+
+def tabs_area(
+    request: HttpRequest, ctx: PanelContext, key: str, extra: dict | None = None
+) -> HttpResponse:
+    context = {"ctx": ctx, "account": ctx.account, **_tabs_context(ctx, key), **(extra or {})}
+    return render(request, "accounts/acp/_tabs_area.html", context)
+
+
+@require_GET
+@panel_action()
+def panel_dashboard_part(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
+    context = {"ctx": ctx, "account": ctx.account, "dash": panel_dashboard(ctx)}
+    return render(request, "accounts/acp/_dashboard.html", context)
+
+
+@require_GET
+@login_required
+@permission_required("accounts.view_account", raise_exception=True)
+def search(request: HttpRequest) -> HttpResponse:
+    """Enter in the search box: one match opens it, several are listed. The live list
+    under the box (htmx, as you type) uses the same selector."""
+    query = request.GET.get("q", "").strip()
+    result = panel_search(user=request.user, query=query)
+    if request.htmx:
+        return render(request, "accounts/acp/_search_results.html", {"q": query, "r": result})
+    if len(result.accounts) == 1 and not result.more:
+        return redirect("acp:panel", result.accounts[0].number)
+    return render(request, "accounts/acp/search.html", {"q": query, "r": result})
+
+
+@require_GET
+@login_required
+@permission_required("accounts.view_account", raise_exception=True)
+def step(request: HttpRequest, what: str, direction: str) -> HttpResponse:
+    """The card arrows: previous / next customer or location."""
+    finder = {"customer": customer_neighbour, "location": location_neighbour}.get(what)
+    if finder is None or direction not in ("next", "prev"):
+        raise Http404
+    account = finder(user=request.user, number=request.GET.get("from") or None, direction=direction)
+    if account is None:
+        # At either end the panel stays where it was.
+        back = request.GET.get("account")
+        return redirect("acp:panel", back) if back else redirect("home")
+    tab = request.GET.get("tab", "customer")
+    return redirect(f"{reverse('acp:panel', args=[account.number])}?tab={tab}")
+
+
+@require_GET
+@login_required
+@permission_required("accounts.view_account", raise_exception=True)
+def open_by(request: HttpRequest, what: str, number: str) -> HttpResponse:
+    """Open the panel on a customer's or a location's preferred account."""
+    finder = {"customer": account_for_customer, "location": account_for_location}.get(what)
+    account = finder(user=request.user, number=number) if finder else None
+    if account is None:
+        raise Http404
+    return redirect("acp:panel", account.number)

@@ -1,0 +1,182 @@
+"""The Account Control Panel's extension points (seed 004; DESIGN §10).
+
+The panel is a shell: tabs and dashboard facts come from the apps. Each app may have a
+`panel.py` that calls `register_tab(...)` and `register_facts(...)`; they are found with
+`autodiscover_modules("panel")` the first time the panel needs them. Accounts registers its
+own tabs and facts in `accounts/acp/tabs.py` (imported by `_discover`).
+
+A tab is rendered only when it is the one open; its `has_records` marker runs for every
+panel view, so it should be one cheap query (the seed turns such a tab's name red).
+
+A facts provider receives the `PanelContext` and the `Facts` being built and fills in what
+its app knows: payments sets the last payment and the "U" (unposted) mark, autopay the
+method, delinquency arrangements and pending shutoffs, service orders the open count.
+Providers run by `order`; a later one may overwrite an earlier one's value (accounts'
+ledger-based last payment is the fallback that payments replaces).
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from importlib import import_module
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from .models import Account, Customer, Location
+
+
+@dataclass(frozen=True)
+class Icon:
+    """A status icon on a dashboard card. `label` is the tooltip (seed 004, Tables 1-2);
+    `symbol` names an SVG symbol in accounts/acp/_icons.svg; `tone` colours it."""
+
+    key: str
+    label: str
+    symbol: str = ""
+    tone: str = "info"  # ok | info | warn | danger | muted
+
+    @property
+    def sprite(self) -> str:
+        return self.symbol or self.key
+
+
+@dataclass
+class PanelContext:
+    """One panel view: who is looking at which account. Built once per request."""
+
+    request: HttpRequest
+    account: Account
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @property
+    def user(self):
+        return self.request.user
+
+    @property
+    def customer(self) -> Customer:
+        return self.account.customer
+
+    @property
+    def location(self) -> Location:
+        return self.account.location
+
+    @cached_property
+    def memo(self) -> dict:
+        """Per-request cache shared by tabs and providers (e.g. one aging computation)."""
+        return {}
+
+
+@dataclass
+class LastPayment:
+    date: dt.date
+    amount: Decimal
+    unposted: bool = False  # seed 004: "U" — received but not yet posted
+
+
+@dataclass
+class Facts:
+    """What the dashboard and the Message Center show beyond accounts' own columns.
+
+    Defaults mean "no app has said otherwise": no autopay, no arrangement, no open service
+    orders, no shutoff pending.
+    """
+
+    last_payment: LastPayment | None = None
+    autopay_method: str = ""  # e.g. "Draft" or "Credit card"; "" = none
+    on_arrangement: bool = False
+    open_service_orders: int = 0
+    shutoff_pending: bool = False
+    customer_icons: list[Icon] = field(default_factory=list)
+    location_icons: list[Icon] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    message_center: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    order: int
+    template: str
+    context: Callable[[PanelContext], dict] | None = None
+    has_records: Callable[[PanelContext], bool] | None = None
+    permission: str | None = None
+    visible: Callable[[PanelContext], bool] | None = None
+
+
+FactsProvider = Callable[[PanelContext, Facts], None]
+
+_TABS: dict[str, Tab] = {}
+_FACTS: list[tuple[int, str, FactsProvider]] = []
+_discovered = False
+
+
+def register_tab(
+    *,
+    key: str,
+    label: str,
+    order: int,
+    template: str,
+    context: Callable[[PanelContext], dict] | None = None,
+    has_records: Callable[[PanelContext], bool] | None = None,
+    permission: str | None = None,
+    visible: Callable[[PanelContext], bool] | None = None,
+) -> Tab:
+    """Add a tab. `context(ctx)` returns the template's context when the tab is open;
+    `permission` hides the tab from users without it; `visible(ctx)` hides it for an
+    account (the Owner tab exists only for rentals)."""
+    tab = Tab(key, label, order, template, context, has_records, permission, visible)
+    _TABS[key] = tab
+    return tab
+
+
+def register_facts(provider: FactsProvider, *, order: int = 100) -> FactsProvider:
+    name = f"{provider.__module__}.{provider.__qualname__}"
+    if all(existing != name for _, existing, _ in _FACTS):
+        _FACTS.append((order, name, provider))
+        _FACTS.sort(key=lambda item: item[0])
+    return provider
+
+
+def facts_provider(*, order: int = 100) -> Callable[[FactsProvider], FactsProvider]:
+    """Decorator form of `register_facts`."""
+
+    def decorator(fn: FactsProvider) -> FactsProvider:
+        return register_facts(fn, order=order)
+
+    return decorator
+
+
+def _discover() -> None:
+    """Import every app's panel.py once. Accounts' own tabs live in accounts/acp/tabs.py
+    (they need the selectors, which need this module), so they are imported here too."""
+    global _discovered
+    if not _discovered:
+        import_module("accounts.acp.tabs")
+        autodiscover_modules("panel")
+        _discovered = True
+
+
+def panel_tabs(ctx: PanelContext) -> list[Tab]:
+    """The tabs this user sees on this account, in order."""
+    _discover()
+    return [
+        tab
+        for tab in sorted(_TABS.values(), key=lambda t: (t.order, t.key))
+        if (tab.permission is None or ctx.user.has_perm(tab.permission))
+        and (tab.visible is None or tab.visible(ctx))
+    ]
+
+
+def panel_facts(ctx: PanelContext) -> Facts:
+    if "facts" not in ctx.memo:
+        _discover()
+        facts = Facts()
+        for _, _, provider in _FACTS:
+            provider(ctx, facts)
+        ctx.memo["facts"] = facts
+    return ctx.memo["facts"]

@@ -1,0 +1,55 @@
+"""Template helpers of the Account Control Panel."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def widget(field, **attrs):
+    """A form field's widget with the ARIA state its label and message need."""
+    if field.field.required:
+        attrs["aria-required"] = "true"
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{field.auto_id}_error"
+    elif field.help_text:
+        attrs["aria-describedby"] = f"{field.auto_id}_help"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def money(value) -> str:
+    """$1,234.56 and -$12.00; blank for None."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+@register.simple_tag
+def icon(name: str, label: str = "", css: str = ""):
+    """An SVG symbol from the inline sprite; decorative unless it has a label."""
+    if label:
+        return format_html(
+            '<svg class="ico {}" role="img" aria-label="{}"><title>{}</title>'
+            '<use href="#i-{}"></use></svg>',
+            css,
+            label,
+            label,
+            name,
+        )
+    return format_html(
+        '<svg class="ico {}" aria-hidden="true" focusable="false"><use href="#i-{}"></use></svg>',
+        css,
+        name,
+    )
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key, "")

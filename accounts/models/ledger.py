@@ -53,7 +53,10 @@ class Bill(FSMModelMixin, models.Model):
 class BillSegment(models.Model):
     """The part of a bill for one service agreement."""
 
-    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="segments")
+    # The unique (bill, sa) constraint's index serves lookups by bill.
+    bill = models.ForeignKey(
+        Bill, on_delete=models.CASCADE, related_name="segments", db_index=False
+    )
     sa = models.ForeignKey(ServiceAgreement, on_delete=models.PROTECT, related_name="+")
     amount = money_field()
     description = models.CharField(max_length=120, blank=True)
@@ -89,9 +92,15 @@ class FinancialTransaction(models.Model):
         ADJUSTMENT = "adjustment", "Adjustment"
         ADJUSTMENT_CANCEL = "adjustment_cancel", "Adjustment cancellation"
 
-    sa = models.ForeignKey(ServiceAgreement, on_delete=models.PROTECT, related_name="fts")
+    # No single-column indexes on sa and account: the (sa | account, accounting_date)
+    # indexes below serve those lookups, and every index costs on the nightly bulk inserts.
+    sa = models.ForeignKey(
+        ServiceAgreement, on_delete=models.PROTECT, related_name="fts", db_index=False
+    )
     # Denormalised from sa.account: balances, aging and history read FTs per account.
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="fts")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="fts", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # `current_amount` is what the customer owes now; `payoff_amount` what settles the debt.
     # They differ only for deferred charges; every kind built so far keeps them equal.
@@ -107,7 +116,12 @@ class FinancialTransaction(models.Model):
         Bill, null=True, blank=True, on_delete=models.PROTECT, related_name="fts"
     )
     adjustment = models.ForeignKey(
-        "accounts.Adjustment", null=True, blank=True, on_delete=models.PROTECT, related_name="fts"
+        "accounts.Adjustment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fts",
+        db_index=False,  # partial index below: most FTs have no adjustment
     )
     cancels = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="cancelled_by"
@@ -121,6 +135,11 @@ class FinancialTransaction(models.Model):
         indexes = [
             models.Index(fields=["account", "accounting_date"]),
             models.Index(fields=["sa", "accounting_date"]),
+            models.Index(
+                fields=["adjustment"],
+                condition=Q(adjustment__isnull=False),
+                name="ft_adjustment_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

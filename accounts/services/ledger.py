@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from cis.bulk import bulk_increment, bulk_insert
+from cis.bulk import bulk_increment, bulk_insert_rows
 from cis.money import quantize
 
 from ..models import Account, FinancialTransaction, GLLine, ServiceAgreement
@@ -67,33 +67,69 @@ def ledger_post(*, postings: Sequence[Posting]) -> list[FinancialTransaction]:
     completion, payment freeze and the demo generator all come through here).
     """
     now = timezone.now()
-    fts = [
-        FinancialTransaction(
-            sa_id=p.sa_id,
-            account_id=p.account_id,
-            kind=p.kind,
-            current_amount=p.amount,
-            payoff_amount=p.amount,
-            accounting_date=p.accounting_date,
-            arrears_date=p.arrears_date,
-            description=p.description,
-            bill_id=p.bill_id,
-            adjustment_id=p.adjustment_id,
-            cancels_id=p.cancels_id,
-            is_frozen=True,
-            frozen_at=now,
-            created_at=now,
-        )
-        for p in postings
-    ]
-    bulk_insert(FinancialTransaction, fts)
-    lines = []
-    for p, ft in zip(postings, fts, strict=True):
-        lines.append(GLLine(ft_id=ft.pk, gl_account_id=p.receivable_gl_id, amount=p.amount))
-        lines.append(GLLine(ft_id=ft.pk, gl_account_id=p.offset_gl_id, amount=-p.amount))
-    bulk_insert(GLLine, lines)
-    balances_apply(postings)
+    ids = ledger_post_ids(postings=postings, now=now)
+    fts = []
+    for p, pk in zip(postings, ids, strict=True):
+        ft = FinancialTransaction(pk=pk, is_frozen=True, frozen_at=now, created_at=now, **_ft(p))
+        ft._state.adding = False
+        fts.append(ft)
     return fts
+
+
+_FT_FIELDS = (
+    "sa_id",
+    "account_id",
+    "kind",
+    "current_amount",
+    "payoff_amount",
+    "accounting_date",
+    "arrears_date",
+    "description",
+    "bill_id",
+    "adjustment_id",
+    "cancels_id",
+)
+
+
+def _ft_values(p: Posting) -> tuple:
+    return (
+        p.sa_id,
+        p.account_id,
+        p.kind,
+        p.amount,
+        p.amount,
+        p.accounting_date,
+        p.arrears_date,
+        p.description,
+        p.bill_id,
+        p.adjustment_id,
+        p.cancels_id,
+    )
+
+
+def _ft(p: Posting) -> dict:
+    return dict(zip(_FT_FIELDS, _ft_values(p), strict=True))
+
+
+@transaction.atomic
+def ledger_post_ids(*, postings: Sequence[Posting], now=None) -> list[int]:
+    """`ledger_post` without model instances: the new FT ids, in posting order.
+
+    The same rows and balances as `ledger_post`, written as plain tuples, for bulk callers
+    (payment freeze of 100,000 payments a night) where building instances costs more than
+    the database work.
+    """
+    now = now or timezone.now()
+    fields = (*_FT_FIELDS, "is_frozen", "frozen_at", "created_at")
+    rows = [(*_ft_values(p), True, now, now) for p in postings]
+    ids = bulk_insert_rows(FinancialTransaction, fields, rows)
+    lines = []
+    for p, pk in zip(postings, ids, strict=True):
+        lines.append((pk, p.receivable_gl_id, p.amount))
+        lines.append((pk, p.offset_gl_id, -p.amount))
+    bulk_insert_rows(GLLine, ("ft_id", "gl_account_id", "amount"), lines)
+    balances_apply(postings)
+    return ids
 
 
 def balances_apply(postings: Iterable[Posting]) -> None:

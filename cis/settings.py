@@ -184,6 +184,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customer Information System for utilities: accounts, ledger, payments.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status`; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentStatusEnum": "payments.models.events.Payment.Status",
+        "TenderStatusEnum": "payments.models.events.Tender.Status",
+        "ControlStatusEnum": "payments.models.controls.ControlStatus",
+        "BillStatusEnum": "accounts.models.ledger.Bill.Status",
+        "AdjustmentStatusEnum": "accounts.models.ledger.Adjustment.Status",
+    },
 }
 
 LOGGING = {

@@ -3,9 +3,13 @@ Payment event -> Payment (then Tender, and Deposit control -> Tender control), e
 ordered by pk, so concurrent work never waits in a cycle. Accounts come from
 `accounts.lock_objects`: a service locks every account it will touch first, in one call."""
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
-from accounts.lock_objects import accounts_lock
+from accounts.lock_objects import account_qs_select_for_update
+from accounts.models import Account
+from cis.bulk import id_in
 
 from .models import DepositControl, Payment, PaymentEvent, Tender, TenderControl
 
@@ -17,6 +21,11 @@ __all__ = [
     "tender_control_qs_select_for_update",
     "tender_qs_select_for_update",
 ]
+
+
+def accounts_lock(account_ids: Iterable[int]) -> list[Account]:
+    """Lock accounts in pk order; takes thousands of ids at once (the bulk path)."""
+    return list(account_qs_select_for_update().filter(pk__in=id_in(account_ids)))
 
 
 def event_qs_select_for_update() -> QuerySet[PaymentEvent]:

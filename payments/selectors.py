@@ -14,7 +14,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
-from accounts.models import Account, CreditRatingEvent, ServiceAgreement
+from accounts.models import Account, CreditRatingEvent, FinancialTransaction, ServiceAgreement
+from cis.bulk import id_in
 from cis.money import ZERO, quantize
 
 from .distribution import Debt, SAChoice
@@ -22,22 +23,24 @@ from .models import Payment, PaymentEvent, Tender
 
 # Open debt of each SA as of a date: every frozen FT up to the date, credits applied to
 # the oldest charges first (DESIGN §2, `accounts.selectors.aging_compute`). What stays
-# open is the newest charges adding up to the balance, so a window sum from the newest
-# charge backwards picks them without reading the rest into Python.
-_DEBTS_SQL = """
+# open is the newest charges adding up to the balance; a window sum from the newest charge
+# backwards picks them. The balance as of the date is the cached one less any later FTs
+# (usually none), so only SAs that owe something are read, and only their charges.
+_CHARGES_SQL = """
 SELECT sa_id, due, amount, running, balance FROM (
     SELECT ft.sa_id AS sa_id,
            COALESCE(ft.arrears_date, %s) AS due,
            ft.current_amount AS amount,
-           SUM(CASE WHEN ft.current_amount > 0 THEN ft.current_amount ELSE 0 END) OVER (
+           SUM(ft.current_amount) OVER (
                PARTITION BY ft.sa_id
                ORDER BY COALESCE(ft.arrears_date, %s) DESC, ft.id DESC
            ) AS running,
-           SUM(ft.current_amount) OVER (PARTITION BY ft.sa_id) AS balance
-    FROM accounts_financialtransaction ft
-    WHERE ft.is_frozen AND ft.accounting_date <= %s AND {sa_filter}
+           owing.balance AS balance
+    FROM {owing}
+    JOIN accounts_financialtransaction ft ON ft.sa_id = owing.id
+    WHERE ft.is_frozen AND ft.accounting_date <= %s AND ft.current_amount > 0
 ) t
-WHERE amount > 0 AND balance > 0 AND running - amount < balance
+WHERE running - amount < balance
 """
 
 
@@ -46,19 +49,39 @@ def _money(value) -> Decimal:
     return quantize(Decimal(str(value))) if not isinstance(value, Decimal) else value
 
 
+def sa_balances_as_of(*, sa_ids: Iterable[int], as_of: date) -> dict[int, Decimal]:
+    """Each SA's balance as of a date: the cached balance less FTs dated later."""
+    ids = id_in(sa_ids)
+    balances = dict(ServiceAgreement.objects.filter(pk__in=ids).values_list("pk", "balance"))
+    later = (
+        FinancialTransaction.objects.filter(
+            sa_id__in=ids, is_frozen=True, accounting_date__gt=as_of
+        )
+        .values("sa_id")
+        .annotate(s=Sum("current_amount"))
+        .values_list("sa_id", "s")
+    )
+    for sa_id, amount in later:
+        balances[sa_id] -= _money(amount)
+    return balances
+
+
 def sa_open_debts(*, sa_ids: Iterable[int], as_of: date) -> dict[int, dict[date, Decimal]]:
     """{SA id: {due date: open amount}} for the SAs that owe something as of `as_of`."""
-    ids = sorted(set(sa_ids))
-    if not ids:
+    owing = {sa: b for sa, b in sa_balances_as_of(sa_ids=sa_ids, as_of=as_of).items() if b > 0}
+    if not owing:
         return {}
+    ids = sorted(owing)
     if connection.vendor == "postgresql":
-        sa_filter, params = "ft.sa_id = ANY(%s)", [ids]
+        table = "unnest(%s::bigint[], %s::numeric[]) AS owing(id, balance)"
+        params = [ids, [owing[sa] for sa in ids]]
     else:
-        sa_filter, params = f"ft.sa_id IN ({', '.join(['%s'] * len(ids))})", ids
-    sql = _DEBTS_SQL.format(sa_filter=sa_filter)
+        values = ", ".join(["(%s, %s)"] * len(ids))
+        table = f"(SELECT column1 AS id, column2 AS balance FROM (VALUES {values})) owing"  # noqa: S608
+        params = [v for sa in ids for v in (sa, owing[sa])]
     debts: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [as_of, as_of, as_of, *params])
+        cursor.execute(_CHARGES_SQL.format(owing=table), [as_of, as_of, *params, as_of])
         for sa_id, due, amount, running, balance in cursor.fetchall():
             amount, running, balance = _money(amount), _money(running), _money(balance)
             open_amount = min(amount, balance - (running - amount))
@@ -85,7 +108,7 @@ class SAInfo:
 def account_sa_infos(*, account_ids: Iterable[int]) -> dict[int, list[SAInfo]]:
     """{account id: its SAs} (pending start included: they may hold debt of a move-in)."""
     rows = (
-        ServiceAgreement.objects.filter(account_id__in=set(account_ids))
+        ServiceAgreement.objects.filter(account_id__in=id_in(account_ids))
         .order_by("pk")
         .values_list(
             "pk",
@@ -129,7 +152,7 @@ class AcceptanceInfo:
 def acceptance_infos(*, account_ids: Iterable[int], as_of: date) -> dict[int, AcceptanceInfo]:
     """What decides whether an account may pay, and how (seed 003 step 1.1): the customer's
     do-not-accept flag and disallowed pay methods, and the cash-only score."""
-    ids = set(account_ids)
+    ids = id_in(account_ids)
     points = dict(
         CreditRatingEvent.objects.filter(
             Q(expires_on__isnull=True) | Q(expires_on__gte=as_of),

@@ -62,6 +62,8 @@ class BulkPayment:
     external_id: str = ""
     match_value: str = ""
     distribution_rule_id: int | None = None
+    # Each item's event comes through this source; None takes the call's `tender_source`.
+    tender_source_id: int | None = None
 
 
 @dataclass
@@ -134,12 +136,16 @@ _LOG_FIELDS = (
 def payments_post_bulk(
     *,
     items: Sequence[BulkPayment],
-    tender_source: TenderSource,
+    tender_source: TenderSource | None = None,
     user=None,
     log_transitions: bool = True,
 ) -> BulkResult:
     """Create, distribute and freeze a chunk of payments. Items are processed by accounting
-    date, oldest first, so a payment sees the debt left by earlier ones."""
+    date, oldest first, so a payment sees the debt left by earlier ones.
+
+    `log_transitions` writes the freeze transition of each payment to the django-fsm-log
+    history, as the online path does (the demo generator leaves it out).
+    """
     result = BulkResult(payment_ids=[None] * len(items))
     if not items:
         return result
@@ -163,7 +169,8 @@ def _static_check(items: Sequence[BulkPayment]) -> None:
 
 @dataclass
 class _Context:
-    source: TenderSource
+    sources: dict[int, TenderSource]
+    default_source_id: int | None
     user_id: int | None
     log: bool
     rules: Rules
@@ -174,15 +181,28 @@ class _Context:
 
     @classmethod
     def load(cls, items, source, user, log) -> "_Context":
-        controls = {i.tender_control_id for i in items if i.tender_control_id}
-        closed = TenderControl.objects.filter(pk__in=controls).exclude(status=ControlStatus.OPEN)
-        if (
-            closed.exists()
-            or TenderControl.objects.filter(pk__in=controls).exclude(tender_source=source).exists()
-        ):
-            raise PaymentError("bulk tenders need open tender controls of the event's source")
+        default = source.pk if source else None
+        if any(i.tender_source_id is None for i in items) and default is None:
+            raise PaymentError("bulk items without a tender source need the call's source")
+        wanted = {i.tender_source_id or default for i in items}
+        sources = TenderSource.objects.in_bulk(wanted)
+        if len(sources) != len(wanted):
+            raise PaymentError(f"unknown tender source among {sorted(wanted)}")
+        pairs = {(i.tender_control_id, i.tender_source_id or default) for i in items}
+        controls = TenderControl.objects.in_bulk({c for c, _ in pairs if c})
+        for control_id, source_id in pairs:
+            control = controls.get(control_id)
+            if control_id and (
+                control is None
+                or control.status != ControlStatus.OPEN
+                or control.tender_source_id != source_id
+            ):
+                raise PaymentError(
+                    f"tender control {control_id} is not an open control of the item's source"
+                )
         return cls(
-            source=source,
+            sources=sources,
+            default_source_id=default,
             user_id=user.pk if user else None,
             log=log,
             rules=Rules.load(),
@@ -191,6 +211,9 @@ class _Context:
             now=timezone.now(),
             payment_ct=ContentType.objects.get_for_model(Payment).pk if log else None,
         )
+
+    def source_of(self, item: BulkPayment) -> int:
+        return item.tender_source_id or self.default_source_id
 
 
 def _post_day(ctx: _Context, day: date, indexes: list[int], items, result: BulkResult) -> None:
@@ -224,7 +247,7 @@ def _post_day(ctx: _Context, day: date, indexes: list[int], items, result: BulkR
             account_id=item.account_id,
             segments=[(s.sa_id, s.amount) for s in out.segments],
             accounting_date=item.accounting_date,
-            cash_gl_id=ctx.source.cash_gl_id,
+            cash_gl_id=ctx.sources[ctx.source_of(item)].cash_gl_id,
             receivable_gl=plan.receivable_gl,
             description=payment_description(payment_date=item.payment_date or day),
         )
@@ -254,15 +277,16 @@ def _accept(ctx: _Context, day: date, indexes, items, result: BulkResult) -> lis
         items[n].payor_account_id for n in indexes if items[n].payor_account_id
     }
     infos = acceptance_infos(account_ids=ids, as_of=day)
-    taken = _external_ids_taken(ctx, [items[n].external_id for n in indexes])
+    taken = _external_ids_taken(ctx, [items[n] for n in indexes])
     accepted = []
     for n in indexes:
         item = items[n]
-        if item.external_id and item.external_id in taken:
+        key = (ctx.source_of(item), item.external_id)
+        if item.external_id and key in taken:
             result.errors[n] = f"external id {item.external_id} was posted already"
             continue
         if item.external_id:
-            taken.add(item.external_id)
+            taken.add(key)
         if item.account_id not in infos:
             result.errors[n] = f"account id {item.account_id} does not exist"
             continue
@@ -280,16 +304,15 @@ def _accept(ctx: _Context, day: date, indexes, items, result: BulkResult) -> lis
     return accepted
 
 
-def _external_ids_taken(ctx: _Context, external_ids: list[str]) -> set[str]:
-    """Uploads and webhooks name each transaction once (DESIGN §7): one event each."""
-    wanted = {e for e in external_ids if e}
+def _external_ids_taken(ctx: _Context, items: list[BulkPayment]) -> set[tuple[int, str]]:
+    """Uploads and webhooks name each transaction once per source (DESIGN §7)."""
+    wanted = {(ctx.source_of(i), i.external_id) for i in items if i.external_id}
     if not wanted:
         return set()
-    return set(
-        PaymentEvent.objects.filter(tender_source=ctx.source, external_id__in=wanted).values_list(
-            "external_id", flat=True
-        )
-    )
+    rows = PaymentEvent.objects.filter(
+        tender_source_id__in={s for s, _ in wanted}, external_id__in={e for _, e in wanted}
+    ).values_list("tender_source_id", "external_id")
+    return set(rows) & wanted
 
 
 def _plan_in(ctx: _Context, item: BulkPayment) -> PlanIn:
@@ -301,7 +324,7 @@ def _plan_in(ctx: _Context, item: BulkPayment) -> PlanIn:
 
 def _event_row(ctx: _Context, item: BulkPayment) -> tuple:
     day = item.payment_date or item.accounting_date
-    return (day, ctx.source.pk, False, item.external_id, "", ctx.user_id, ctx.now)
+    return (day, ctx.source_of(item), False, item.external_id, "", ctx.user_id, ctx.now)
 
 
 def _tender_row(ctx: _Context, event_id: int, item: BulkPayment) -> tuple:

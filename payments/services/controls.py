@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from cis.money import ZERO
+from cis.money import ZERO, quantize
 
 from ..exceptions import PaymentStateError
 from ..lock_objects import deposit_control_qs_select_for_update, tender_control_qs_select_for_update
@@ -101,7 +101,7 @@ def tender_control_balance(
     if counted_count is not None:
         control.expected_count = counted_count
     if counted_total is not None:
-        control.expected_total = counted_total
+        control.expected_total = quantize(counted_total)
     sums = control.tenders.filter(status=Tender.Status.VALID).aggregate(
         n=Count("pk"), s=Sum("amount")
     )

@@ -1,6 +1,7 @@
 """Builders for payment tests, on top of the accounts factories and the reference data."""
 
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 
 from accounts.models import SAType, ServiceAgreement
@@ -73,3 +74,19 @@ def pay(
         user=user,
     )
     return event.payments.get()
+
+
+@contextmanager
+def captured(signal):
+    """Collect the keyword arguments of every send of `signal` while inside."""
+    received = []
+
+    def receiver(sender, **kwargs):
+        kwargs.pop("signal", None)
+        received.append(kwargs)
+
+    signal.connect(receiver, weak=False)
+    try:
+        yield received
+    finally:
+        signal.disconnect(receiver)

@@ -211,7 +211,7 @@ class CheckCashInSerializer(serializers.Serializer):
 
 class ReceiptEmailSerializer(serializers.Serializer):
     to = serializers.EmailField()
-    format = serializers.ChoiceField(choices=ReceiptPrint.Format.choices, default="short")
+    layout = serializers.ChoiceField(choices=ReceiptPrint.Format.choices, default="short")
 
 
 class DepositControlInSerializer(serializers.Serializer):

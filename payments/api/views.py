@@ -312,17 +312,18 @@ class PaymentReceipt(PaymentAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("format", str, enum=ReceiptPrint.Format.values, default="short")
+            # not "format": DRF reserves that query parameter for choosing a renderer
+            OpenApiParameter("layout", str, enum=ReceiptPrint.Format.values, default="short")
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERROR_RESPONSES},
     )
     def get(self, request, pk: int):
         """The receipt PDF of a frozen payment; every print after the first says DUPLICATE."""
-        receipt_format = request.query_params.get("format", "short")
+        receipt_format = request.query_params.get("layout", "short")
         if receipt_format not in ReceiptPrint.Format.values:
-            raise PaymentError(f"format must be one of {', '.join(ReceiptPrint.Format.values)}")
+            raise PaymentError(f"layout must be one of {', '.join(ReceiptPrint.Format.values)}")
         pdf = receipts.receipt_print(
-            payment=get_object_or_404(Payment, pk=pk), format=receipt_format, user=request.user
+            payment=get_object_or_404(Payment, pk=pk), layout=receipt_format, user=request.user
         )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="receipt-{pk}.pdf"'
@@ -342,7 +343,7 @@ class PaymentReceiptEmail(PaymentAPIView):
         receipt = receipts.receipt_email(
             payment=get_object_or_404(Payment, pk=pk),
             to=v["to"],
-            format=v["format"],
+            layout=v["layout"],
             user=request.user,
         )
         return Response(s.ReceiptPrintSerializer(receipt).data, status=status.HTTP_202_ACCEPTED)

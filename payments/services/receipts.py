@@ -12,7 +12,7 @@ from ..models import Payment, ReceiptPrint, Tender
 from ..selectors import payment_detail
 
 
-def receipt_render(*, payment: Payment, format: str, duplicate: bool) -> bytes:
+def receipt_render(*, payment: Payment, layout: str, duplicate: bool) -> bytes:
     """The receipt PDF (WeasyPrint; imported here, it is slow to load)."""
     from weasyprint import HTML
 
@@ -21,7 +21,7 @@ def receipt_render(*, payment: Payment, format: str, duplicate: bool) -> bytes:
         "payments/receipts/receipt.html",
         {
             "payment": payment,
-            "format": format,
+            "format": layout,
             "duplicate": duplicate,
             "tenders": [t for t in payment.event.tenders.all() if t.status == Tender.Status.VALID],
             "segments": list(payment.segments.all()),
@@ -33,17 +33,17 @@ def receipt_render(*, payment: Payment, format: str, duplicate: bool) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def _record(*, payment: Payment, format: str, user, emailed_to: str = "") -> ReceiptPrint:
+def _record(*, payment: Payment, layout: str, user, emailed_to: str = "") -> ReceiptPrint:
     payment = payment_qs_select_for_update().get(pk=payment.pk)
     if payment.status != Payment.Status.FROZEN:
         raise PaymentStateError(
             f"payment {payment.pk} is {payment.status}: only a frozen payment has a receipt"
         )
-    if format not in ReceiptPrint.Format.values:
-        raise ValueError(f"unknown receipt format {format!r}")
+    if layout not in ReceiptPrint.Format.values:
+        raise ValueError(f"unknown receipt layout {layout!r}")
     return ReceiptPrint.objects.create(
         payment=payment,
-        format=format,
+        format=layout,
         is_duplicate=payment.receipts.exists(),
         emailed_to=emailed_to,
         printed_by=user,
@@ -51,18 +51,18 @@ def _record(*, payment: Payment, format: str, user, emailed_to: str = "") -> Rec
 
 
 @transaction.atomic
-def receipt_print(*, payment: Payment, format: str = "short", user=None) -> bytes:
+def receipt_print(*, payment: Payment, layout: str = "short", user=None) -> bytes:
     """Record a print and return the PDF; a reprint says DUPLICATE."""
-    receipt = _record(payment=payment, format=format, user=user)
-    return receipt_render(payment=payment, format=format, duplicate=receipt.is_duplicate)
+    receipt = _record(payment=payment, layout=layout, user=user)
+    return receipt_render(payment=payment, layout=layout, duplicate=receipt.is_duplicate)
 
 
 @transaction.atomic
-def receipt_email(*, payment: Payment, to: str, format: str = "short", user=None) -> ReceiptPrint:
+def receipt_email(*, payment: Payment, to: str, layout: str = "short", user=None) -> ReceiptPrint:
     """Record an emailed receipt; the email (PDF attached) is sent after commit by a task."""
     from ..tasks import receipt_email_task
 
-    receipt = _record(payment=payment, format=format, user=user, emailed_to=to)
+    receipt = _record(payment=payment, layout=layout, user=user, emailed_to=to)
     transaction.on_commit(lambda: receipt_email_task.delay(receipt.pk))
     return receipt
 
@@ -72,7 +72,7 @@ def receipt_send(*, receipt: ReceiptPrint) -> None:
     from django.core.mail import EmailMessage
 
     pdf = receipt_render(
-        payment=receipt.payment, format=receipt.format, duplicate=receipt.is_duplicate
+        payment=receipt.payment, layout=receipt.format, duplicate=receipt.is_duplicate
     )
     message = EmailMessage(
         subject=f"Your payment receipt {receipt.payment_id}",

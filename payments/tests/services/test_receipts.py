@@ -31,24 +31,24 @@ def payment():
 
 
 def test_short_receipt_then_duplicate(payment):
-    first = pdf_text(receipt_print(payment=payment, format="short"))
+    first = pdf_text(receipt_print(payment=payment, layout="short"))
     assert "Payment receipt" in first
     assert payment.account.number in first and "$70.00" in first
     assert "DUPLICATE" not in first
-    again = pdf_text(receipt_print(payment=payment, format="short"))
+    again = pdf_text(receipt_print(payment=payment, layout="short"))
     assert "DUPLICATE" in again
     assert list(ReceiptPrint.objects.values_list("is_duplicate", flat=True)) == [False, True]
 
 
 def test_long_receipt_lists_what_the_payment_paid(payment):
-    text = pdf_text(receipt_print(payment=payment, format="long"))
+    text = pdf_text(receipt_print(payment=payment, layout="long"))
     assert "Water service" in text and "$40.00" in text
     assert "Sewer service" in text and "$30.00" in text
     assert "Account balance" in text
 
 
 def test_bill_stub_receipt(payment):
-    text = pdf_text(receipt_print(payment=payment, format="stub"))
+    text = pdf_text(receipt_print(payment=payment, layout="stub"))
     assert "Payment stub" in text and "Detach" in text
 
 
@@ -61,7 +61,7 @@ def test_only_frozen_payments_have_receipts():
 
 def test_emailed_receipt_has_the_pdf_attached(payment, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        receipt = receipt_email(payment=payment, to="jane@example.com", format="long")
+        receipt = receipt_email(payment=payment, to="jane@example.com", layout="long")
     assert receipt.emailed_to == "jane@example.com"
     [message] = mail.outbox
     assert message.to == ["jane@example.com"]

@@ -6,17 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import (
-    Account,
-    AdjustmentType,
-    BillCycle,
-    Customer,
-    GLAccount,
-    Location,
-    RevenueClass,
-    SAType,
-    ServiceAgreement,
-)
+from accounts.models import AdjustmentType, GLAccount, SAType
 from accounts.reference import reference_data_load as accounts_reference_load
 
 from .distribution import DistributionAlgorithm
@@ -129,42 +119,12 @@ def reference_data_load() -> None:
         DistributionCode.objects.get_or_create(
             code=code, defaults={"description": description, "gl_account": gl[gl_code]}
         )
-    _non_cis_account_load(gl["4950"])
-
-
-def _non_cis_account_load(gl: GLAccount) -> None:
-    """The system account non-CIS payments post to (seed 003 step 1.3: Non CIS Account and
-    Non CIS Service Agreement); each FT credits its payment's distribution code GL."""
-    if Account.objects.filter(number=NON_CIS_ACCOUNT).exists():
-        return
-    sa_type, _ = SAType.objects.get_or_create(
+    SAType.objects.get_or_create(
         code=NON_CIS_SA_TYPE,
         defaults={
             "description": "Non-CIS receipts",
             "payment_priority": 99,
-            "receivable_gl": gl,
-            "revenue_gl": gl,
+            "receivable_gl": gl["4950"],
+            "revenue_gl": gl["4950"],
         },
     )
-    customer, _ = Customer.objects.get_or_create(
-        number=NON_CIS_ACCOUNT,
-        defaults={
-            "customer_type": Customer.Type.GOVERNMENT,
-            "business_name": "Non-CIS payments",
-        },
-    )
-    location, _ = Location.objects.get_or_create(
-        number=NON_CIS_ACCOUNT,
-        defaults={
-            "line1": "Utility office",
-            "city": "-",
-            "state": "--",
-            "postal_code": "-",
-            "revenue_class": RevenueClass.objects.get(code="GOV"),
-            "cycle": BillCycle.objects.order_by("code").first(),
-        },
-    )
-    account = Account.objects.create(
-        number=NON_CIS_ACCOUNT, customer=customer, location=location, opened_on="2000-01-01"
-    )
-    ServiceAgreement.objects.create(account=account, sa_type=sa_type, start_date="2000-01-01")

@@ -2,6 +2,7 @@
 Permissions: reads need `view_payment`; adding and distributing `add_payment`; cancels,
 transfers, deletes and returns `change_payment`; controls their own model's permissions."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -60,6 +61,9 @@ class PaymentAPIView(APIView):
     """Maps service errors: a broken rule is 400, a wrong state 409."""
 
     def handle_exception(self, exc):
+        if isinstance(exc, DjangoValidationError):
+            # a model check (`full_clean` in a service) the serializer did not pre-empt
+            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, PaymentStateError):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, PaymentError):

@@ -6,7 +6,15 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import Account
+from accounts.models import (
+    Account,
+    BillCycle,
+    Customer,
+    Location,
+    RevenueClass,
+    SAType,
+    ServiceAgreement,
+)
 from cis.money import ZERO
 
 from ..exceptions import PaymentError
@@ -18,7 +26,7 @@ from ..models import (
     TenderSource,
     TenderType,
 )
-from ..reference import NON_CIS_ACCOUNT
+from ..reference import NON_CIS_ACCOUNT, NON_CIS_SA_TYPE
 from .events import DistributionMode, PaymentIn, TenderIn, payment_event_create
 
 
@@ -37,16 +45,12 @@ def non_cis_payment_create(
     credited to the distribution code's GL through the non-CIS account (C1-NCPAY-FT)."""
     if not payer_name.strip():
         raise PaymentError("a non-CIS payment names who paid")
-    try:
-        account = Account.objects.get(number=NON_CIS_ACCOUNT)
-    except Account.DoesNotExist:
-        raise PaymentError("the non-CIS account is not set up (load the payment reference data)")
     return payment_event_create(
         tender_source=tender_source,
         tenders=tenders,
         payments=[
             PaymentIn(
-                account=account,
+                account=non_cis_account(),
                 amount=sum((t.amount for t in tenders), ZERO),
                 payer_name=payer_name.strip(),
                 distribution_code=distribution_code,
@@ -58,6 +62,40 @@ def non_cis_payment_create(
         user=user,
         comments=comments,
     )
+
+
+def non_cis_account() -> Account:
+    """The system account non-CIS payments post to (seed 003 step 1.3: Non CIS Account and
+    Non CIS Service Agreement), made on first use; each FT credits its payment's
+    distribution code GL, not this SA type's."""
+    account = Account.objects.filter(number=NON_CIS_ACCOUNT).first()
+    if account:
+        return account
+    sa_type = SAType.objects.filter(code=NON_CIS_SA_TYPE).first()
+    if sa_type is None:
+        raise PaymentError("the non-CIS SA type is not set up (load the payment reference data)")
+    customer, _ = Customer.objects.get_or_create(
+        number=NON_CIS_ACCOUNT,
+        defaults={"customer_type": Customer.Type.GOVERNMENT, "business_name": "Non-CIS payments"},
+    )
+    location, _ = Location.objects.get_or_create(
+        number=NON_CIS_ACCOUNT,
+        defaults={
+            "line1": "Utility office",
+            "city": "-",
+            "state": "--",
+            "postal_code": "-",
+            "revenue_class": RevenueClass.objects.filter(code="GOV").first()
+            or RevenueClass.objects.order_by("code").first(),
+            "cycle": BillCycle.objects.order_by("code").first(),
+        },
+    )
+    opened = date(2000, 1, 1)
+    account = Account.objects.create(
+        number=NON_CIS_ACCOUNT, customer=customer, location=location, opened_on=opened
+    )
+    ServiceAgreement.objects.create(account=account, sa_type=sa_type, start_date=opened)
+    return account
 
 
 @transaction.atomic

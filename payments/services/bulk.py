@@ -287,8 +287,9 @@ def _accept(ctx: _Context, day: date, indexes, items, result: BulkResult) -> lis
             continue
         if item.external_id:
             taken.add(key)
-        if item.account_id not in infos:
-            result.errors[n] = f"account id {item.account_id} does not exist"
+        missing = [a for a in (item.account_id, item.payor_account_id) if a and a not in infos]
+        if missing:
+            result.errors[n] = f"account id {missing[0]} does not exist"
             continue
         payee = infos[item.account_id]
         involved = [payee] + ([infos[item.payor_account_id]] if item.payor_account_id else [])

@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "payments.models.events.Payment.Status",
         "TenderStatusEnum": "payments.models.events.Tender.Status",
         "ControlStatusEnum": "payments.models.controls.ControlStatus",
+        "ReceiptLayoutEnum": "payments.models.events.ReceiptPrint.Format",
         "BillStatusEnum": "accounts.models.ledger.Bill.Status",
         "AdjustmentStatusEnum": "accounts.models.ledger.Adjustment.Status",
     },

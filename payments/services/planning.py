@@ -135,9 +135,8 @@ class _Planner:
         if item.algorithm == DistributionAlgorithm.MATCH_SA and (
             item.match_sa_id not in self._sa_ids(item.account_id)
         ):
-            raise DistributionError(
-                f"match value {item.match_sa_id} is not an SA of the payment's account"
-            )
+            named = "names no SA" if item.match_sa_id is None else f"{item.match_sa_id}"
+            raise DistributionError(f"match value {named} is not an SA of the payment's account")
         result = distribute(
             amount=item.amount,
             debts=self.debts.get(item.account_id, []),

@@ -33,7 +33,7 @@ from .models import (
     ServiceAgreement,
 )
 from .reference import reference_data_load
-from .services.ledger import Posting, ledger_post_rows
+from .services.ledger import Posting, ledger_post_ids
 
 CHUNK = 2000
 BILL_MONTHS = 12
@@ -264,7 +264,7 @@ class _Builder:
                     )
                 )
         bulk_insert_rows(BillSegment, ("bill_id", "sa_id", "amount", "description"), segment_rows)
-        ledger_post_rows(postings=postings)
+        ledger_post_ids(postings=postings)
 
 
 # Account Control Panel extras (issue 3): notes, contacts, special conditions, codes and a

@@ -89,6 +89,14 @@ CHECKS: list[tuple[str, str, str]] = [
 ]
 
 
+def register_check(name: str, sql: str, description: str) -> None:
+    """Add an invariant owned by another app (e.g. payments: events balance), so the
+    ledger check covers it without accounts importing that app. Call from `ready()`;
+    registering a name twice replaces the earlier check."""
+    CHECKS[:] = [c for c in CHECKS if c[0] != name]
+    CHECKS.append((name, sql, description))
+
+
 def ledger_breaches(limit: int = 100) -> Iterator[Breach]:
     """Yield up to `limit` breaches per check."""
     with connection.cursor() as cursor:

@@ -184,6 +184,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customer Information System for utilities: accounts, ledger, payments.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status`; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentStatusEnum": "payments.models.events.Payment.Status",
+        "TenderStatusEnum": "payments.models.events.Tender.Status",
+        "ControlStatusEnum": "payments.models.controls.ControlStatus",
+        "ReceiptLayoutEnum": "payments.models.events.ReceiptPrint.Format",
+        "BillStatusEnum": "accounts.models.ledger.Bill.Status",
+        "AdjustmentStatusEnum": "accounts.models.ledger.Adjustment.Status",
+    },
 }
 
 LOGGING = {
@@ -191,4 +200,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("OPENCIS_LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every step of every PDF at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -12,7 +12,7 @@ from cis.money import ZERO, quantize
 from ..lock_objects import account_qs_select_for_update, bill_qs_select_for_update
 from ..models import Account, Bill, BillSegment, FinancialTransaction, ServiceAgreement
 from ..signals import bill_completed
-from .ledger import Posting, ledger_post_rows
+from .ledger import Posting, ledger_post_ids
 
 
 class BillError(ValueError):
@@ -86,7 +86,7 @@ def bills_complete(*, bill_ids: Sequence[int]) -> int:
         )
         for seg in segments
     ]
-    ledger_post_rows(postings=postings)
+    ledger_post_ids(postings=postings)
     totals: dict[int, Decimal] = dict.fromkeys(by_id, ZERO)
     for p in postings:
         totals[p.bill_id] += p.amount

@@ -63,54 +63,73 @@ def posting_for_sa(
 def ledger_post(*, postings: Sequence[Posting]) -> list[FinancialTransaction]:
     """Create frozen FTs with balanced GL lines and move the cached balances.
 
-    A constant number of queries whatever the number of postings. Returns the FTs, in
-    posting order; bulk callers that need no instances use `ledger_post_rows`.
+    A constant number of queries whatever the number of postings (the bulk path of bill
+    completion, payment freeze and the demo generator all come through here).
     """
-    ids = ledger_post_rows(postings=postings)
-    by_id = FinancialTransaction.objects.in_bulk(ids)
-    return [by_id[pk] for pk in ids]
+    now = timezone.now()
+    ids = ledger_post_ids(postings=postings, now=now)
+    fts = []
+    for p, pk in zip(postings, ids, strict=True):
+        ft = FinancialTransaction(pk=pk, is_frozen=True, frozen_at=now, created_at=now, **_ft(p))
+        ft._state.adding = False
+        fts.append(ft)
+    return fts
 
 
-_FT_COLUMNS = ("sa_id", "account_id", "kind", "current_amount", "payoff_amount",
-               "accounting_date", "arrears_date", "description", "bill_id", "adjustment_id",
-               "cancels_id", "is_frozen", "frozen_at", "created_at")  # fmt: skip
+_FT_FIELDS = (
+    "sa_id",
+    "account_id",
+    "kind",
+    "current_amount",
+    "payoff_amount",
+    "accounting_date",
+    "arrears_date",
+    "description",
+    "bill_id",
+    "adjustment_id",
+    "cancels_id",
+)
+
+
+def _ft_values(p: Posting) -> tuple:
+    return (
+        p.sa_id,
+        p.account_id,
+        p.kind,
+        p.amount,
+        p.amount,
+        p.accounting_date,
+        p.arrears_date,
+        p.description,
+        p.bill_id,
+        p.adjustment_id,
+        p.cancels_id,
+    )
+
+
+def _ft(p: Posting) -> dict:
+    return dict(zip(_FT_FIELDS, _ft_values(p), strict=True))
 
 
 @transaction.atomic
-def ledger_post_rows(*, postings: Sequence[Posting]) -> list[int]:
-    """`ledger_post` without model instances (≈30 µs each): the path for hundreds of
-    thousands of postings (bill completion, demo data). Returns the new FT ids."""
-    now = timezone.now()
-    ft_ids = bulk_insert_rows(
-        FinancialTransaction,
-        _FT_COLUMNS,
-        [
-            (
-                p.sa_id,
-                p.account_id,
-                p.kind,
-                p.amount,
-                p.amount,
-                p.accounting_date,
-                p.arrears_date,
-                p.description,
-                p.bill_id,
-                p.adjustment_id,
-                p.cancels_id,
-                True,
-                now,
-                now,
-            )
-            for p in postings
-        ],
-    )
+def ledger_post_ids(*, postings: Sequence[Posting], now=None) -> list[int]:
+    """`ledger_post` without model instances: the new FT ids, in posting order.
+
+    The same rows and balances as `ledger_post`, written as plain tuples, for bulk callers
+    (payment freeze of 100,000 payments a night) where building instances costs more than
+    the database work.
+    """
+    now = now or timezone.now()
+    fields = (*_FT_FIELDS, "is_frozen", "frozen_at", "created_at")
+    rows = [(*_ft_values(p), True, now, now) for p in postings]
+    ids = bulk_insert_rows(FinancialTransaction, fields, rows)
     lines = []
-    for p, ft_id in zip(postings, ft_ids, strict=True):
-        lines.append((ft_id, p.receivable_gl_id, p.amount))
-        lines.append((ft_id, p.offset_gl_id, -p.amount))
+    for p, pk in zip(postings, ids, strict=True):
+        lines.append((pk, p.receivable_gl_id, p.amount))
+        lines.append((pk, p.offset_gl_id, -p.amount))
     bulk_insert_rows(GLLine, ("ft_id", "gl_account_id", "amount"), lines)
     balances_apply(postings)
-    return ft_ids
+    return ids
 
 
 def balances_apply(postings: Iterable[Posting]) -> None:

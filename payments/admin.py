@@ -1,0 +1,121 @@
+"""Payment configuration is edited here (seed 003 "Entities to Configure"); events, tenders
+and payments are read-only: they change only through the services (API, panel, batch)."""
+
+from django.contrib import admin
+
+from accounts.admin import CodeTableAdmin, ReadOnlyAdmin
+
+from . import models
+
+
+@admin.register(models.TenderType)
+class TenderTypeAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "category", "is_active"]
+    list_filter = ["category", "is_active"]
+
+
+@admin.register(models.TenderSource)
+class TenderSourceAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "kind", "cash_gl", "is_active"]
+    list_filter = ["kind", "is_active"]
+
+
+@admin.register(models.PaymentCancelReason)
+class PaymentCancelReasonAdmin(CodeTableAdmin):
+    list_display = [
+        "code",
+        "description",
+        "is_nsf",
+        "fee_amount",
+        "credit_rating_points",
+        "cash_only_points",
+        "creates_collection_review",
+        "stops_autopay",
+        "is_active",
+    ]
+    list_filter = ["is_nsf", "stops_autopay", "is_active"]
+
+
+@admin.register(models.DistributionRule)
+class DistributionRuleAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "algorithm", "is_default", "is_active"]
+
+
+@admin.register(models.OverpaymentRule)
+class OverpaymentRuleAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "method", "excess_sa_type", "is_default", "is_active"]
+
+
+@admin.register(models.DistributionCode)
+class DistributionCodeAdmin(CodeTableAdmin):
+    list_display = ["code", "description", "gl_account", "is_active"]
+
+
+class TenderInline(admin.TabularInline):
+    model = models.Tender
+    extra = 0
+    can_delete = False
+    fields = ["tender_type", "amount", "payor_account", "check_number", "last4", "status"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = models.Payment
+    extra = 0
+    can_delete = False
+    fields = ["account", "amount", "status", "accounting_date", "cancel_reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.PaymentEvent)
+class PaymentEventAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "payment_date", "tender_source", "is_check_cashing", "external_id"]
+    list_filter = ["tender_source", "is_check_cashing"]
+    search_fields = ["external_id", "payments__account__number"]
+    date_hierarchy = "payment_date"
+    inlines = [TenderInline, PaymentInline]
+
+
+class PaySegmentInline(admin.TabularInline):
+    model = models.PaySegment
+    extra = 0
+    can_delete = False
+    fields = ["sa", "amount", "is_overpayment", "debt_due_date", "ft", "cancel_ft"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "account", "amount", "status", "accounting_date", "event"]
+    list_filter = ["status"]
+    search_fields = ["account__number", "payer_name"]
+    list_select_related = ["account", "event"]
+    inlines = [PaySegmentInline]
+
+
+@admin.register(models.Tender)
+class TenderAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "event", "tender_type", "amount", "status", "check_number", "last4"]
+    list_filter = ["status", "tender_type"]
+    search_fields = ["check_number", "external_id", "payor_account__number"]
+
+
+@admin.register(models.DepositControl)
+class DepositControlAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "deposit_date", "status", "expected_count", "expected_total"]
+    list_filter = ["status"]
+
+
+@admin.register(models.TenderControl)
+class TenderControlAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "deposit_control", "tender_source", "cashier", "status"]
+    list_filter = ["status", "tender_source"]

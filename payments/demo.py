@@ -1,0 +1,174 @@
+"""Demo payments: most customers pay every bill on time, about one in eight stopped paying
+a few months ago (so delinquency has work). Posted through the bulk path month by month;
+on PostgreSQL, large demos run in two processes (one per CPU core), each taking every
+other account. Every draw is a hash of the seed and the account, so the result is the same
+for a seed however the work is split."""
+
+import hashlib
+import multiprocessing
+from datetime import date, timedelta
+
+from django.db import connection, connections
+from django.db.models import F
+
+from accounts.models import Account, Bill, FinancialTransaction, ServiceAgreement
+from cis.demo import DemoContext, register_step
+
+from .models import Payment, TenderSource, TenderType
+from .reference import NON_CIS_ACCOUNT, reference_data_load
+from .services.bulk import BulkPayment, payments_post_bulk
+
+CHUNK = 5000
+WORKERS = 2
+PARALLEL_FROM = 5000  # accounts; below this one process is quicker than forking
+LATE_SHARE = 0.125
+# Tender type: (percent of customers, tender source it comes through)
+TENDERS = {
+    "CHECK": (35, "LOCKBOX"),
+    "CARD": (25, "WEB"),
+    "ACH": (25, "AUTOPAY"),
+    "CASH": (10, "CASHIER"),
+    "MONEYORD": (5, "CASHIER"),
+}
+
+
+def _months(day: date) -> int:
+    return day.year * 12 + day.month
+
+
+def _draw(*parts) -> int:
+    """A deterministic 64-bit number for these parts (seed, account, purpose...)."""
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+@register_step(30, "payments")
+def demo_payments(ctx: DemoContext) -> None:
+    reference_data_load()
+    if Payment.objects.exists():
+        ctx.log("payments exist already: skipped")
+        return
+    accounts = Account.objects.exclude(number=NON_CIS_ACCOUNT).count()
+    parallel = (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and accounts >= PARALLEL_FROM
+    )
+    if not parallel:
+        _Payer(ctx, workers=1, worker=0).run()
+        return
+    connections.close_all()  # each process opens its own connection
+    fork = multiprocessing.get_context("fork")
+    processes = [fork.Process(target=_work, args=(ctx, n)) for n in range(WORKERS)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    failed = [p.exitcode for p in processes if p.exitcode]
+    if failed:
+        raise RuntimeError(f"demo payment workers failed with exit codes {failed}")
+
+
+def _work(ctx: DemoContext, worker: int) -> None:
+    _Payer(ctx, workers=WORKERS, worker=worker).run()
+    connections.close_all()
+
+
+class _Payer:
+    """Pays the bills of the accounts whose id modulo `workers` is `worker`."""
+
+    def __init__(self, ctx: DemoContext, *, workers: int, worker: int):
+        self.ctx, self.workers, self.worker = ctx, workers, worker
+        self.types = {t.code: t for t in TenderType.objects.filter(code__in=TENDERS)}
+        self.sources = {
+            s.code: s.pk
+            for s in TenderSource.objects.filter(code__in={s for _, s in TENDERS.values()})
+        }
+
+    def _mine(self, qs, field: str):
+        if self.workers == 1:
+            return qs
+        return qs.annotate(_part=F(field) % self.workers).filter(_part=self.worker)
+
+    def _profile(self, number: str) -> tuple[str, int]:
+        """How the customer pays, and how many recent bills they left unpaid (0: none;
+        2+ leaves at least one bill past due)."""
+        seed = self.ctx.seed
+        late = _draw(seed, number, "late") % 10_000 < LATE_SHARE * 10_000
+        skip = (2, 2, 3, 4)[_draw(seed, number, "skip") % 4] if late else 0
+        pick, share = _draw(seed, number, "tender") % 100, 0
+        for code, (percent, _) in TENDERS.items():
+            share += percent
+            if pick < share:
+                return code, skip
+        return "CASH", skip
+
+    def run(self) -> None:
+        accounts = self._mine(Account.objects.exclude(number=NON_CIS_ACCOUNT), "pk")
+        numbers = dict(accounts.values_list("pk", "number"))
+        profiles = {pk: self._profile(number) for pk, number in numbers.items()}
+        bills = self._mine(Bill.objects.filter(status=Bill.Status.COMPLETE), "account_id")
+        first = bills.order_by("due_date").values_list("due_date", flat=True).first()
+        if first is None:
+            return
+        posted = 0
+        for n, month in enumerate(range(_months(first), _months(self.ctx.as_of) + 1)):
+            if n % 4 == 0 and self.worker == 0:
+                _analyze()
+            start = date((month - 1) // 12, (month - 1) % 12 + 1, 1)
+            end = date(month // 12, month % 12 + 1, 1)
+            window = bills.filter(due_date__gte=start, due_date__lt=end).values_list(
+                "account_id", "bill_date", "due_date", "total"
+            )
+            items = [
+                item
+                for account_id, bill_date, due_date, total in window
+                if account_id in profiles
+                for item in self._items(
+                    numbers[account_id],
+                    profiles[account_id],
+                    account_id,
+                    bill_date,
+                    due_date,
+                    total,
+                )
+            ]
+            items.sort(key=lambda i: (i.accounting_date, i.account_id))
+            for k in range(0, len(items), CHUNK):
+                # The transition log is left out: it would be a million rows of "frozen".
+                result = payments_post_bulk(items=items[k : k + CHUNK], log_transitions=False)
+                posted += result.frozen
+            self.ctx.log(f"  [{self.worker}] payments due by {end - timedelta(1)}: {posted:,}")
+
+    def _items(self, number: str, profile, account_id: int, bill_date, due_date, total):
+        code, skip = profile
+        seed, as_of = self.ctx.seed, self.ctx.as_of
+        day = max(bill_date, due_date - timedelta(days=_draw(seed, number, bill_date) % 15))
+        if _months(as_of) - _months(bill_date) < skip or day > as_of or total <= 0:
+            return
+        tender = self.types[code]
+        extra = {}
+        if tender.category == "check":
+            extra["check_number"] = str(1001 + _draw(seed, number, bill_date, "check") % 8999)
+        elif tender.category == "card":
+            token = _draw(seed, number, bill_date, "token")
+            extra["processor_token"] = f"tok_{token:016x}"
+            extra["last4"] = f"{_draw(seed, number, 'card') % 10_000:04d}"
+        yield BulkPayment(
+            account_id=account_id,
+            amount=total,
+            tender_type_id=tender.pk,
+            accounting_date=day,
+            payment_date=day,
+            tender_source_id=self.sources[TENDERS[code][1]],
+            **extra,
+        )
+
+
+def _analyze() -> None:
+    """Fresh planner statistics: the tables grew by millions of rows since the last
+    (autovacuum may be off, or not yet caught up) and the debt queries need index plans."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Account, ServiceAgreement, FinancialTransaction, Bill, Payment):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")  # noqa: S608

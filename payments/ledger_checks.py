@@ -1,0 +1,74 @@
+"""The payment invariants `manage.py check_ledger` verifies alongside the ledger's own
+(registered from `PaymentsConfig.ready`)."""
+
+from accounts.ledger_checks import register_check
+
+CHECKS = [
+    (
+        "payment_event_balances",
+        """SELECT 'PaymentEvent ' || e.id,
+                  'tenders ' || COALESCE(t.s, 0) || ' but payments ' || COALESCE(p.s, 0)
+           FROM payments_paymentevent e
+           LEFT JOIN (SELECT event_id, SUM(amount) s FROM payments_tender
+                      WHERE status = 'valid' GROUP BY event_id) t ON t.event_id = e.id
+           LEFT JOIN (SELECT event_id,
+                             SUM(CASE WHEN status <> 'cancelled' THEN amount ELSE 0 END) s,
+                             SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) cancelled
+                      FROM payments_payment GROUP BY event_id) p ON p.event_id = e.id
+           WHERE ROUND(COALESCE(t.s, 0) - COALESCE(p.s, 0), 2) < 0
+              OR (ROUND(COALESCE(t.s, 0) - COALESCE(p.s, 0), 2) > 0
+                  AND COALESCE(p.cancelled, 0) = 0)""",
+        "valid tenders total live payments (less only while a cancelled payment awaits a new one)",
+    ),
+    (
+        "posted_payment_segments_total",
+        """SELECT 'Payment ' || p.id, 'amount ' || p.amount || ' but segments '
+                  || COALESCE(s.s, 0)
+           FROM payments_payment p
+           LEFT JOIN (SELECT payment_id, SUM(amount) s FROM payments_paysegment
+                      GROUP BY payment_id) s ON s.payment_id = p.id
+           WHERE p.frozen_at IS NOT NULL AND ROUND(p.amount - COALESCE(s.s, 0), 2) <> 0""",
+        "a frozen (or frozen then cancelled) payment's pay segments add up to it",
+    ),
+    (
+        "pay_segment_ft_matches",
+        """SELECT 'PaySegment ' || s.id,
+                  CASE WHEN ft.id IS NULL THEN 'frozen payment but no FT'
+                       ELSE 'FT ' || ft.id || ' of ' || ft.current_amount || ' on SA '
+                            || ft.sa_id || ' for ' || s.amount || ' on SA ' || s.sa_id END
+           FROM payments_paysegment s
+           JOIN payments_payment p ON p.id = s.payment_id
+           LEFT JOIN accounts_financialtransaction ft ON ft.id = s.ft_id
+           WHERE (p.frozen_at IS NOT NULL AND ft.id IS NULL)
+              OR (ft.id IS NOT NULL AND (ROUND(ft.current_amount + s.amount, 2) <> 0
+                                         OR ft.sa_id <> s.sa_id
+                                         OR ft.kind <> 'pay_segment'))""",
+        "each posted pay segment has its pay-segment FT: same SA, amount credited",
+    ),
+    (
+        "cancelled_payment_reversed",
+        """SELECT 'PaySegment ' || s.id, 'payment ' || p.id || ' is ' || p.status
+                  || CASE WHEN s.cancel_ft_id IS NULL THEN ' but not reversed'
+                          ELSE ' but reversed by FT ' || s.cancel_ft_id END
+           FROM payments_paysegment s
+           JOIN payments_payment p ON p.id = s.payment_id
+           LEFT JOIN accounts_financialtransaction c ON c.id = s.cancel_ft_id
+           WHERE s.ft_id IS NOT NULL
+             AND ((p.status = 'cancelled' AND (c.id IS NULL OR c.cancels_id <> s.ft_id))
+                  OR (p.status <> 'cancelled' AND s.cancel_ft_id IS NOT NULL))""",
+        "a cancelled payment's FTs are each reversed; a live payment's are not",
+    ),
+    (
+        "pay_ft_has_segment",
+        """SELECT 'FT ' || ft.id, 'a pay-segment FT without a pay segment'
+           FROM accounts_financialtransaction ft
+           LEFT JOIN payments_paysegment s ON s.ft_id = ft.id
+           WHERE ft.kind = 'pay_segment' AND s.id IS NULL""",
+        "every pay-segment FT belongs to a pay segment",
+    ),
+]
+
+
+def ledger_checks_register() -> None:
+    for name, sql, description in CHECKS:
+        register_check(name, sql, description)

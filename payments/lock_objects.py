@@ -1,0 +1,48 @@
+"""Every row lock the payments app takes. The published order is Account -> SA -> Bill ->
+Payment event -> Payment (then Tender, and Deposit control -> Tender control), each set
+ordered by pk, so concurrent work never waits in a cycle. Accounts come from
+`accounts.lock_objects`: a service locks every account it will touch first, in one call."""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from accounts.lock_objects import account_qs_select_for_update
+from accounts.models import Account
+from cis.bulk import id_in
+
+from .models import DepositControl, Payment, PaymentEvent, Tender, TenderControl
+
+__all__ = [
+    "accounts_lock",
+    "deposit_control_qs_select_for_update",
+    "event_qs_select_for_update",
+    "payment_qs_select_for_update",
+    "tender_control_qs_select_for_update",
+    "tender_qs_select_for_update",
+]
+
+
+def accounts_lock(account_ids: Iterable[int]) -> list[Account]:
+    """Lock accounts in pk order; takes thousands of ids at once (the bulk path)."""
+    return list(account_qs_select_for_update().filter(pk__in=id_in(account_ids)))
+
+
+def event_qs_select_for_update() -> QuerySet[PaymentEvent]:
+    return PaymentEvent.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def payment_qs_select_for_update() -> QuerySet[Payment]:
+    return Payment.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def tender_qs_select_for_update() -> QuerySet[Tender]:
+    return Tender.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def deposit_control_qs_select_for_update() -> QuerySet[DepositControl]:
+    return DepositControl.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def tender_control_qs_select_for_update() -> QuerySet[TenderControl]:
+    return TenderControl.objects.order_by("pk").select_for_update(of=("self",))

@@ -1,1 +1,0 @@
-"""payments models: see DESIGN in README."""

@@ -1,0 +1,293 @@
+"""Payment events: add with tenders and payments, add a payment to an existing tender,
+reallocate across accounts, delete while unfrozen (seed 003 steps 1.2-1.7, 2.2/2.3, 4.6,
+4.9-5.4)."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.models import Account, ServiceAgreement
+from cis.money import ZERO, quantize
+
+from ..exceptions import PaymentError, PaymentStateError
+from ..lock_objects import (
+    accounts_lock,
+    event_qs_select_for_update,
+    payment_qs_select_for_update,
+    tender_control_qs_select_for_update,
+)
+from ..models import (
+    ControlStatus,
+    DistributionCode,
+    DistributionRule,
+    Payment,
+    PaymentEvent,
+    Tender,
+    TenderControl,
+    TenderSource,
+    TenderType,
+)
+from ..selectors import event_totals
+from .acceptance import payment_acceptance_check
+from .distribution import payment_distribute
+from .freeze import payment_freeze
+
+
+class DistributionMode(models.TextChoices):
+    """seed 003 step 1.2: what happens once the payment is added."""
+
+    DISTRIBUTE_AND_FREEZE = "distribute_and_freeze", "Distribute and freeze"
+    MANUAL = "manual", "Manual distribution (freeze separately)"
+    DO_NOT_DISTRIBUTE = "do_not_distribute", "Do not distribute"
+
+
+@dataclass(frozen=True)
+class TenderIn:
+    tender_type: TenderType
+    amount: Decimal
+    payor_account: Account | None = None
+    tender_control: TenderControl | None = None
+    check_number: str = ""
+    processor_token: str = ""
+    last4: str = ""
+    external_id: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    account: Account
+    amount: Decimal
+    accounting_date: date | None = None
+    distribution_rule: DistributionRule | None = None
+    match_value: str = ""
+    # Manual distribution: CSR amounts per SA of the account (seed 003 step 2.0).
+    sa_amounts: Mapping[ServiceAgreement, Decimal] | None = None
+    payer_name: str = ""
+    distribution_code: DistributionCode | None = None
+    comments: str = ""
+
+
+@transaction.atomic
+def payment_event_create(
+    *,
+    tender_source: TenderSource,
+    tenders: Sequence[TenderIn],
+    payments: Sequence[PaymentIn],
+    mode: str = DistributionMode.DISTRIBUTE_AND_FREEZE,
+    payment_date: date | None = None,
+    user=None,
+    comments: str = "",
+    external_id: str = "",
+    is_check_cashing: bool = False,
+) -> PaymentEvent:
+    """Add money received: tenders and the payments they fund, which must balance."""
+    payment_date = payment_date or timezone.localdate()
+    _amounts_check(tenders, payments, is_check_cashing)
+    accounts_lock(
+        [p.account.pk for p in payments] + [t.payor_account.pk for t in tenders if t.payor_account]
+    )
+    payment_acceptance_check(
+        payee_ids=[p.account.pk for p in payments],
+        payor_ids=[t.payor_account.pk for t in tenders if t.payor_account],
+        categories={t.tender_type.category for t in tenders if t.amount > 0},
+        as_of=payment_date,
+    )
+    event = PaymentEvent(
+        payment_date=payment_date,
+        tender_source=tender_source,
+        is_check_cashing=is_check_cashing,
+        external_id=external_id,
+        comments=comments,
+        created_by=user,
+    )
+    event.full_clean()
+    event.save()
+    _controls_check([t.tender_control for t in tenders if t.tender_control], tender_source)
+    for t in tenders:
+        tender = Tender(event=event, **{f: getattr(t, f) for f in TenderIn.__dataclass_fields__})
+        tender.amount = quantize(tender.amount)
+        tender.full_clean(exclude=["status"])
+        tender.save()
+    payments_add(event=event, payments=payments, mode=mode, user=user)
+    return event
+
+
+def _amounts_check(tenders, payments, is_check_cashing: bool) -> None:
+    if not tenders:
+        raise PaymentError("a payment event needs at least one tender")
+    if any(t.amount == 0 for t in tenders) or any(p.amount <= 0 for p in payments):
+        raise PaymentError("tender amounts can't be zero and payment amounts must be positive")
+    tendered = sum((t.amount for t in tenders), ZERO)
+    applied = sum((p.amount for p in payments), ZERO)
+    if is_check_cashing:
+        if payments or tendered != 0:
+            raise PaymentError("a cashed check is a check tender and an equal negative cash one")
+        return
+    if any(t.amount < 0 for t in tenders):
+        raise PaymentError("only cash handed back for a cashed check can be a negative tender")
+    if not payments:
+        raise PaymentError("a payment event needs at least one payment")
+    if tendered != applied:
+        raise PaymentError(f"tenders total {tendered} but payments total {applied}")
+
+
+def _controls_check(controls: Sequence[TenderControl], source: TenderSource) -> None:
+    ids = {c.pk for c in controls}
+    for control in tender_control_qs_select_for_update().filter(pk__in=ids):
+        if control.status != ControlStatus.OPEN:
+            raise PaymentStateError(f"tender control {control.pk} is {control.status}")
+        if control.tender_source_id != source.pk:
+            raise PaymentError(
+                f"tender control {control.pk} belongs to another tender source than the event"
+            )
+
+
+def payments_add(
+    *,
+    event: PaymentEvent,
+    payments: Sequence[PaymentIn],
+    mode: str,
+    user=None,
+    transferred_from: Payment | None = None,
+) -> list[Payment]:
+    """Create the payments of an event and distribute / freeze them as `mode` says."""
+    created = []
+    for p in payments:
+        payment = Payment(
+            event=event,
+            account=p.account,
+            amount=quantize(p.amount),
+            accounting_date=p.accounting_date or event.payment_date,
+            distribution_rule=p.distribution_rule,
+            match_value=p.match_value,
+            payer_name=p.payer_name,
+            distribution_code=p.distribution_code,
+            comments=p.comments,
+            transferred_from=transferred_from,
+            created_by=user,
+        )
+        payment.full_clean(exclude=["status"])
+        payment.save()
+        if p.sa_amounts is not None:
+            payment = payment_distribute(payment=payment, sa_amounts=p.sa_amounts, user=user)
+        elif mode != DistributionMode.DO_NOT_DISTRIBUTE:
+            # Manual mode without amounts starts from the configured distribution, which
+            # the CSR then changes (seed 003 steps 2.1, 2.4).
+            payment = payment_distribute(payment=payment, user=user)
+        if (
+            mode == DistributionMode.DISTRIBUTE_AND_FREEZE
+            and payment.status == Payment.Status.INCOMPLETE
+        ):
+            payment = payment_freeze(payment=payment, user=user)
+        created.append(payment)
+    return created
+
+
+@transaction.atomic
+def payment_add(
+    *,
+    event: PaymentEvent,
+    payment: PaymentIn,
+    mode: str = DistributionMode.DISTRIBUTE_AND_FREEZE,
+    user=None,
+) -> Payment:
+    """seed 003 step 4.6: a payment added to an existing tender, for money left unapplied
+    when a payment was cancelled."""
+    accounts_lock([payment.account.pk])
+    event = event_qs_select_for_update().get(pk=event.pk)
+    event_acceptance_check(event, [payment.account.pk])
+    tendered, applied = event_totals(event=event)
+    if payment.amount <= 0 or applied + payment.amount > tendered:
+        raise PaymentError(
+            f"the event has {tendered - applied} unapplied; a payment of {payment.amount} "
+            "would exceed its tenders"
+        )
+    return payments_add(event=event, payments=[payment], mode=mode, user=user)[0]
+
+
+@transaction.atomic
+def payment_event_allocation_update(
+    *, event: PaymentEvent, payments: Sequence[PaymentIn], mode: str, user=None
+) -> list[Payment]:
+    """seed 003 steps 5.3/5.4: replace the unfrozen payments of an event by a new
+    allocation across accounts; frozen ones stay (transfer them instead)."""
+    unfrozen = list(event.payments.filter(status__in=_UNFROZEN))
+    accounts_lock([p.account_id for p in unfrozen] + [p.account.pk for p in payments])
+    event = event_qs_select_for_update().get(pk=event.pk)
+    unfrozen = list(payment_qs_select_for_update().filter(event=event, status__in=_UNFROZEN))
+    tendered, applied = event_totals(event=event)
+    available = tendered - applied + sum((p.amount for p in unfrozen), ZERO)
+    wanted = sum((p.amount for p in payments), ZERO)
+    if wanted > available or (wanted < available and not _has_cancelled(event)):
+        raise PaymentError(f"the new allocation totals {wanted} but {available} is to allocate")
+    event_acceptance_check(event, [p.account.pk for p in payments])
+    for payment in unfrozen:
+        payment.delete()
+    return payments_add(event=event, payments=payments, mode=mode, user=user)
+
+
+_UNFROZEN = [Payment.Status.INCOMPLETE, Payment.Status.ERROR]
+
+
+def event_acceptance_check(event: PaymentEvent, payee_ids: list[int]) -> None:
+    """New payees of an existing event pass the same checks as at its creation."""
+    tenders = list(event.tenders.filter(status=Tender.Status.VALID).select_related("tender_type"))
+    payment_acceptance_check(
+        payee_ids=payee_ids,
+        payor_ids=[t.payor_account_id for t in tenders if t.payor_account_id],
+        categories={t.tender_type.category for t in tenders if t.amount > 0},
+        as_of=event.payment_date,
+    )
+
+
+def _has_cancelled(event: PaymentEvent) -> bool:
+    return event.payments.filter(status=Payment.Status.CANCELLED).exists()
+
+
+@transaction.atomic
+def payment_event_delete(*, event: PaymentEvent) -> None:
+    """seed 003 step 2.3: payments and tenders removed; no financial impact, so only while
+    nothing of the event was ever frozen."""
+    accounts_lock(event.payments.values_list("account_id", flat=True))
+    event = event_qs_select_for_update().get(pk=event.pk)
+    if event.payments.exclude(status__in=_UNFROZEN).exists():
+        raise PaymentStateError(
+            f"payment event {event.pk} has frozen or cancelled payments: cancel them instead"
+        )
+    event.delete()
+
+
+@transaction.atomic
+def payment_delete(*, payment: Payment) -> None:
+    """Delete an unfrozen payment. The event must still balance afterwards: the last
+    payment takes its tenders and event with it (step 2.3); a payment added after a
+    cancellation leaves the event waiting for a payment again."""
+    accounts_lock([payment.account_id])
+    event = event_qs_select_for_update().get(pk=payment.event_id)
+    payment = payment_qs_select_for_update().get(pk=payment.pk)
+    if payment.status not in _UNFROZEN:
+        raise PaymentStateError(f"payment {payment.pk} is {payment.status}: cancel it instead")
+    others = event.payments.exclude(pk=payment.pk)
+    if not others.exists():
+        event.delete()
+        return
+    if not _has_cancelled(event):
+        raise PaymentError(
+            "deleting this payment would leave its event out of balance: "
+            "change the allocation or delete the whole event"
+        )
+    payment.delete()
+
+
+@transaction.atomic
+def payment_retry(*, payment: Payment, user=None) -> Payment:
+    """seed 003 steps 8.4/8.5: distribute and freeze a payment in Error again, e.g. once
+    the account has an active SA."""
+    payment = payment_distribute(payment=payment, user=user)
+    if payment.status == Payment.Status.INCOMPLETE:
+        payment = payment_freeze(payment=payment, user=user)
+    return payment

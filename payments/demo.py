@@ -1,14 +1,12 @@
 """Demo payments: most customers pay every bill on time, about one in eight stopped paying
 a few months ago (so delinquency has work). Posted through the bulk path month by month;
-on PostgreSQL, large demos run in two processes (one per CPU core), each taking every
-other account. Every draw is a hash of the seed and the account, so the result is the same
-for a seed however the work is split."""
+every draw is a hash of the seed and the account, so the result is the same for a seed
+however the accounts are split into chunks."""
 
 import hashlib
-import multiprocessing
 from datetime import date, timedelta
 
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import F
 
 from accounts.models import Account, Bill, FinancialTransaction, ServiceAgreement
@@ -19,8 +17,6 @@ from .reference import NON_CIS_ACCOUNT, reference_data_load
 from .services.bulk import BulkPayment, payments_post_bulk
 
 CHUNK = 5000
-WORKERS = 2
-PARALLEL_FROM = 5000  # accounts; below this one process is quicker than forking
 LATE_SHARE = 0.125
 # Tender type: (percent of customers, tender source it comes through)
 TENDERS = {
@@ -48,30 +44,7 @@ def demo_payments(ctx: DemoContext) -> None:
     if Payment.objects.exists():
         ctx.log("payments exist already: skipped")
         return
-    accounts = Account.objects.exclude(number=NON_CIS_ACCOUNT).count()
-    parallel = (
-        connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-        and accounts >= PARALLEL_FROM
-    )
-    if not parallel:
-        _Payer(ctx, workers=1, worker=0).run()
-        return
-    connections.close_all()  # each process opens its own connection
-    fork = multiprocessing.get_context("fork")
-    processes = [fork.Process(target=_work, args=(ctx, n)) for n in range(WORKERS)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join()
-    failed = [p.exitcode for p in processes if p.exitcode]
-    if failed:
-        raise RuntimeError(f"demo payment workers failed with exit codes {failed}")
-
-
-def _work(ctx: DemoContext, worker: int) -> None:
-    _Payer(ctx, workers=WORKERS, worker=worker).run()
-    connections.close_all()
+    _Payer(ctx, workers=1, worker=0).run()
 
 
 class _Payer:

@@ -56,23 +56,3 @@ def test_demo_payments_leave_most_accounts_current():
     assert Payment.objects.filter(account__in=current).count() >= due.count()
     assert not PaySegment.objects.filter(is_overpayment=True).exists()
     assert list(ledger_breaches()) == []
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_worker_processes_post_what_one_does(monkeypatch):
-    """Large demos fork two workers, each paying every other account; every draw hashes
-    the seed and the account, so the split changes nothing."""
-    args = ["--accounts", "30", "--seed", "5", "--as-of", AS_OF.isoformat()]
-    try:
-        with transaction.atomic():  # inside a transaction the step stays in one process
-            call_command("seed_demo", *args)
-            single = fingerprint()
-            raise _Undo
-    except _Undo:
-        pass
-    monkeypatch.setattr("payments.demo.PARALLEL_FROM", 1)
-    call_command("seed_demo", *args)
-    assert fingerprint() == single
-    paid = set(Payment.objects.values_list("account_id", flat=True))
-    assert {pk % 2 for pk in paid} == {0, 1}
-    assert list(ledger_breaches()) == []

@@ -236,10 +236,14 @@ def test_csr_reveals_an_ssn_with_password_and_it_is_audited(
     expect(masked).to_contain_text("6789")
     expect(masked).not_to_contain_text("12345")
     page.click("[data-reveal=ssn]")
+    # htmx focuses the autofocus field once the swapped-in form is processed; typing Enter
+    # any earlier would submit the form natively instead of through htmx.
+    expect(page.locator("#reveal-pw-ssn")).to_be_focused()
     page.fill("#reveal-pw-ssn", "wrong-password")
     page.press("#reveal-pw-ssn", "Enter")
     expect(page.locator("#pii-ssn .field-error")).to_contain_text("That password is not correct")
     assert PiiRevealAudit.objects.count() == 0
+    expect(page.locator("#reveal-pw-ssn")).to_be_focused()
     page.fill("#reveal-pw-ssn", PASSWORD)
     page.press("#reveal-pw-ssn", "Enter")
     expect(page.locator("[data-revealed=ssn]")).to_have_text("123456789")

@@ -167,6 +167,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Batch jobs
 BATCH_CHUNK_SIZE = env_int("OPENCIS_BATCH_CHUNK_SIZE", 500)
+# Payments: a cash-only score at or above this refuses checks, cards and ACH (seed 003 4.3).
+OPENCIS_CASH_ONLY_THRESHOLD = env_int("OPENCIS_CASH_ONLY_THRESHOLD", 100)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -24,8 +24,10 @@ class TenderFieldsMixin(forms.Form):
     def clean(self):
         data = super().clean()
         kind = data.get("tender_type")
-        if kind is not None and kind.category == TenderCategory.CHECK and not data.get(
-            "check_number"
+        if (
+            kind is not None
+            and kind.category == TenderCategory.CHECK
+            and not data.get("check_number")
         ):
             self.add_error("check_number", "Enter the check number.")
         if kind is not None and kind.category == TenderCategory.CARD:

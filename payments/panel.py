@@ -8,7 +8,7 @@ from accounts.models import Note
 from accounts.panel import Facts, LastPayment, PanelContext, facts_provider, register_tab
 
 from .forms import EventForm, QuickPayForm, ReceiptForm
-from .models import Payment
+from .models import Payment, TenderType
 from .selectors import panel_last_payment, panel_payments
 
 
@@ -28,7 +28,13 @@ def payment_center_notes(ctx: PanelContext) -> list[Note]:
 
 def _payments_context(ctx: PanelContext) -> dict:
     balance = ctx.account.balance
-    quick = QuickPayForm(initial={"amount": balance if balance > 0 else None})
+    # Most payments at the counter settle the balance in cash (seed 003 step 1.1).
+    quick = QuickPayForm(
+        initial={
+            "amount": balance if balance > 0 else None,
+            "tender_type": TenderType.objects.filter(code="CASH").first(),
+        }
+    )
     return {
         "payments": panel_payments(account=ctx.account),
         "quick": quick,

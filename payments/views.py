@@ -32,8 +32,13 @@ from .selectors import (
     payee_accounts_by_number,
 )
 from .services.cancel import payment_cancel, tender_cancel, tender_return
-from .services.events import DistributionMode, PaymentIn, TenderIn, payment_delete
-from .services.events import payment_event_create
+from .services.events import (
+    DistributionMode,
+    PaymentIn,
+    TenderIn,
+    payment_delete,
+    payment_event_create,
+)
 from .services.receipts import receipt_print
 from .services.transfer import payment_transfer
 
@@ -43,9 +48,12 @@ TAB = "payments"
 
 def _tab(request: HttpRequest, ctx: PanelContext, *, message: str = "", **extra) -> HttpResponse:
     """The whole Payments tab again (list and forms agree), and `acp-changed` so the
-    dashboard cards fetch the new balance and last payment."""
+    dashboard cards fetch the new balance and last payment. The payment-center note was
+    read when the form opened, so it does not pop up again."""
     request.GET = QueryDict()
-    response = tabs_area(request, ctx, TAB, extra={"message": message, **extra})
+    ctx.account.refresh_from_db(fields=["balance"])  # the service moved it: new default amount
+    extra = {"message": message, "notes_seen": True, **extra}
+    response = tabs_area(request, ctx, TAB, extra=extra)
     response["HX-Retarget"] = "#tabs-area"
     response["HX-Reswap"] = "outerHTML"
     response["HX-Trigger"] = "acp-changed"
@@ -141,7 +149,8 @@ def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
                 PaymentIn(
                     account=found[r["account_number"]],
                     amount=r["amount"],
-                    sa_amounts=manual if found[r["account_number"]] == ctx.account and manual
+                    sa_amounts=manual
+                    if found[r["account_number"]] == ctx.account and manual
                     else None,
                 )
                 for r in payee_rows
@@ -190,9 +199,7 @@ def _run(action: str, payment: Payment, form, user) -> str:
         payment_delete(payment=payment)
         return "Unposted payment deleted."
     if action == "reverse":
-        payment_cancel(
-            payment=payment, reason=data["reason"], comment=data["comment"], user=user
-        )
+        payment_cancel(payment=payment, reason=data["reason"], comment=data["comment"], user=user)
         return "Payment reversed."
     tender = payment.event.tenders.filter(status="valid").order_by("pk").first()
     if tender is None:
@@ -212,9 +219,7 @@ def _run(action: str, payment: Payment, form, user) -> str:
         return "Returned payment recorded" + (
             " and presented again." if outcome.representment else "."
         )
-    target = payee_accounts_by_number(numbers=[data["account_number"]]).get(
-        data["account_number"]
-    )
+    target = payee_accounts_by_number(numbers=[data["account_number"]]).get(data["account_number"])
     if target is None:
         form.add_error("account_number", f"No account {data['account_number']}.")
         raise _Invalid

@@ -226,3 +226,47 @@ def event_detail(*, pk: int) -> PaymentEvent:
         )
         .get(pk=pk)
     )
+
+
+# Account Control Panel reads (issue 4 item 9) -----------------------------------------
+
+
+def panel_payments(*, account: Account, limit: int = 200) -> list[Payment]:
+    """The Payments tab's rows: the newest `limit` payments, relations prefetched so the
+    tab costs the same handful of queries however many payments the account has."""
+    return list(account_payments(account=account)[:limit])
+
+
+def panel_payment_get(*, account: Account, pk: int) -> Payment | None:
+    """A payment of this account only: a panel URL never reaches another account's."""
+    return (
+        Payment.objects.filter(account=account, pk=pk)
+        .select_related("event__tender_source", "account")
+        .first()
+    )
+
+
+def panel_last_payment(*, account: Account) -> tuple[Payment | None, bool]:
+    """(newest frozen payment, whether an incomplete / error payment waits to be posted)."""
+    last = (
+        Payment.objects.filter(account=account, status=Payment.Status.FROZEN)
+        .order_by("-accounting_date", "-pk")
+        .only("accounting_date", "amount")
+        .first()
+    )
+    unposted = Payment.objects.filter(
+        account=account, status__in=[Payment.Status.INCOMPLETE, Payment.Status.ERROR]
+    ).exists()
+    return last, unposted
+
+
+def payee_accounts_by_number(*, numbers: Iterable[str]) -> dict[str, Account]:
+    """Payee / transfer accounts the CSR typed, by number (missing ones are absent)."""
+    return {a.number: a for a in Account.objects.filter(number__in=set(numbers))}
+
+
+def panel_tender_source():
+    """Payments keyed in the panel come in at the cashier station (seed 003 step 1.1)."""
+    from .models import TenderSource
+
+    return TenderSource.objects.get(code="CASHIER")

@@ -139,8 +139,28 @@
     if (field) field.focus();
   });
 
+
+  /* Payment-center notes (payments tab): a modal dialog shown when the payment entry form
+     opens; native <dialog> moves focus into it and closes on Escape or OK. Afterwards focus
+     goes to the first field of the form so the CSR carries on typing. */
+  function openPaymentNotes(root) {
+    root.querySelectorAll("dialog[data-open-on-load]:not([open])").forEach(function (d) {
+      if (!d.isConnected || typeof d.showModal !== "function") return;
+      d.removeAttribute("data-open-on-load");
+      d.addEventListener("close", function () {
+        const form = document.querySelector("#payment-event, #quick-pay");
+        const field = form && form.querySelector("input:not([type=hidden]), select");
+        if (field) field.focus();
+      });
+      d.showModal();
+      const ok = d.querySelector("[autofocus], button");
+      if (ok) ok.focus();
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function () { openPaymentNotes(document); });
   document.addEventListener("DOMContentLoaded", function () {
     restoreSubtabs(document);
     applyWhen(document);
+    openPaymentNotes(document);
   });
 })();

@@ -1,0 +1,76 @@
+"""Payments on the Account Control Panel (issue 4 item 9; seed 003 steps 1.1-4.8): the
+Payments tab, the payment-center notes shown before a payment is keyed, and the dashboard's
+last payment with its "U" (unposted) mark (seed 004)."""
+
+from django.db.models import Q
+
+from accounts.models import Note
+from accounts.panel import Facts, LastPayment, PanelContext, facts_provider, register_tab
+
+from .forms import EventForm, QuickPayForm, ReceiptForm
+from .models import Payment, TenderType
+from .selectors import panel_last_payment, panel_payments
+
+
+def payment_center_notes(ctx: PanelContext) -> list[Note]:
+    """Account and customer notes flagged for the payment center (seed 004 notes): the
+    CSR reads them before taking money."""
+    if "payment_notes" not in ctx.memo:
+        ctx.memo["payment_notes"] = list(
+            Note.objects.filter(
+                Q(level=Note.Level.ACCOUNT, account=ctx.account)
+                | Q(level=Note.Level.CUSTOMER, customer_id=ctx.account.customer_id),
+                show_in_payment_center=True,
+            ).only("subject", "text")
+        )
+    return ctx.memo["payment_notes"]
+
+
+def _payments_context(ctx: PanelContext) -> dict:
+    balance = ctx.account.balance
+    # Most payments at the counter settle the balance in cash (seed 003 step 1.1).
+    quick = QuickPayForm(
+        initial={
+            "amount": balance if balance > 0 else None,
+            "tender_type": TenderType.objects.filter(code="CASH").first(),
+        }
+    )
+    return {
+        "payments": panel_payments(account=ctx.account),
+        "quick": quick,
+        "event_form": EventForm(),
+        "receipt_form": ReceiptForm(),
+        "notes": payment_center_notes(ctx),
+        "refuses": ctx.customer.do_not_accept_payments,
+    }
+
+
+register_tab(
+    key="payments",
+    label="Payments",
+    order=90,
+    template="payments/acp/tab.html",
+    context=_payments_context,
+    has_records=lambda ctx: Payment.objects.filter(account=ctx.account).exists(),
+    permission="payments.view_payment",
+)
+
+
+@facts_provider(order=50)
+def payment_facts(ctx: PanelContext, facts: Facts) -> None:
+    """The last frozen payment replaces accounts' ledger fallback; "U" marks a payment
+    received but not yet posted (incomplete or in error)."""
+    last, unposted = panel_last_payment(account=ctx.account)
+    if last is not None:
+        facts.last_payment = LastPayment(date=last.accounting_date, amount=last.amount)
+    if unposted:
+        if facts.last_payment is None:
+            pending = (
+                Payment.objects.filter(account=ctx.account)
+                .exclude(status__in=[Payment.Status.FROZEN, Payment.Status.CANCELLED])
+                .order_by("-pk")
+                .only("accounting_date", "amount")
+                .first()
+            )
+            facts.last_payment = LastPayment(date=pending.accounting_date, amount=pending.amount)
+        facts.last_payment.unposted = True

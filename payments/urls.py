@@ -1,0 +1,17 @@
+"""/acp/<number>/payments/...: the Payments tab's actions (issue 4 item 9), mounted beside the
+accounts panel's own URLs under /acp/ so every panel URL starts with the account number."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "payacp"
+
+A = "<str:number>/payments/"
+
+urlpatterns = [
+    path(A + "quick/", views.quick_add, name="payment-quick"),
+    path(A + "event/", views.event_new, name="payment-event"),
+    path(A + "<int:pk>/receipt/", views.receipt, name="payment-receipt"),
+    path(A + "<int:pk>/<str:action>/", views.payment_action, name="payment-action"),
+]

@@ -1,0 +1,279 @@
+"""The Payments tab of the Account Control Panel (issue 4 item 9): thin views that parse a
+form, call one service and re-render the tab; a refused payment comes back with the
+service's message and nothing saved.
+
+Permissions follow the API: adding needs `add_payment`; reverse, NSF, return, transfer and
+delete need `change_payment`; a receipt needs `view_payment`."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from accounts.acp.views.base import panel_action
+from accounts.acp.views.panel import tabs_area
+from accounts.panel import PanelContext
+
+from .exceptions import PaymentError
+from .forms import (
+    EventForm,
+    PayeeFormSet,
+    QuickPayForm,
+    ReasonForm,
+    ReceiptForm,
+    ReturnForm,
+    TenderFormSet,
+    TransferForm,
+)
+from .models import Payment
+from .selectors import (
+    panel_payment_get,
+    panel_tender_source,
+    payee_accounts_by_number,
+)
+from .services.cancel import payment_cancel, tender_cancel, tender_return
+from .services.events import (
+    DistributionMode,
+    PaymentIn,
+    TenderIn,
+    payment_delete,
+    payment_event_create,
+)
+from .services.receipts import receipt_print
+from .services.transfer import payment_transfer
+
+ADD, CHANGE, VIEW = "payments.add_payment", "payments.change_payment", "payments.view_payment"
+TAB = "payments"
+
+
+def _tab(request: HttpRequest, ctx: PanelContext, *, message: str = "", **extra) -> HttpResponse:
+    """The whole Payments tab again (list and forms agree), and `acp-changed` so the
+    dashboard cards fetch the new balance and last payment. The payment-center note was
+    read when the form opened, so it does not pop up again."""
+    request.GET = QueryDict()
+    ctx.account.refresh_from_db(fields=["balance"])  # the service moved it: new default amount
+    extra = {"message": message, "notes_seen": True, **extra}
+    response = tabs_area(request, ctx, TAB, extra=extra)
+    response["HX-Retarget"] = "#tabs-area"
+    response["HX-Reswap"] = "outerHTML"
+    response["HX-Trigger"] = "acp-changed"
+    return response
+
+
+def _refused(request, ctx, template: str, context: dict) -> HttpResponse:
+    return render(request, template, {"ctx": ctx, "account": ctx.account, **context}, status=422)
+
+
+def _payment(ctx: PanelContext, pk: int) -> Payment:
+    payment = panel_payment_get(account=ctx.account, pk=pk)
+    if payment is None:
+        raise Http404
+    return payment
+
+
+@require_POST
+@panel_action(post_permission=ADD)
+def quick_add(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
+    """One tender, one payment to this account, distributed and frozen."""
+    form = QuickPayForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment_event_create(
+                tender_source=panel_tender_source(),
+                tenders=[
+                    TenderIn(
+                        tender_type=data["tender_type"],
+                        amount=data["amount"],
+                        check_number=data["check_number"],
+                        last4=data["last4"],
+                        processor_token=data["processor_token"],
+                    )
+                ],
+                payments=[PaymentIn(account=ctx.account, amount=data["amount"])],
+                mode=DistributionMode.DISTRIBUTE_AND_FREEZE,
+                user=request.user,
+            )
+            return _tab(request, ctx, message=f"Payment of ${data['amount']} posted.")
+        except PaymentError as e:
+            form.add_error(None, str(e))
+    return _refused(request, ctx, "payments/acp/_quick.html", {"quick": form})
+
+
+def _event_forms(ctx: PanelContext, data=None):
+    sas = list(ctx.account.agreements.select_related("sa_type").order_by("pk"))
+    initial = [{"account_number": ctx.account.number}]
+    return (
+        EventForm(data, sas=sas),
+        TenderFormSet(data, prefix="t"),
+        PayeeFormSet(data, prefix="p", initial=None if data else initial),
+    )
+
+
+@panel_action(post_permission=ADD)
+def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
+    """The full payment event: several tenders, several payees, a distribution mode."""
+    template = "payments/acp/_event.html"
+    if request.method != "POST":
+        event, tenders, payees = _event_forms(ctx)
+        context = {"event": event, "tenders": tenders, "payees": payees, "notes": _notes(ctx)}
+        return render(request, template, {"ctx": ctx, "account": ctx.account, **context})
+    event, tenders, payees = _event_forms(ctx, request.POST)
+    context = {"event": event, "tenders": tenders, "payees": payees}
+    if not (event.is_valid() and tenders.is_valid() and payees.is_valid()):
+        return _refused(request, ctx, template, context)
+    tender_rows = [f.cleaned_data for f in tenders if f.cleaned_data.get("tender_type")]
+    payee_rows = [f.cleaned_data for f in payees if f.cleaned_data.get("account_number")]
+    found = payee_accounts_by_number(numbers=[r["account_number"] for r in payee_rows])
+    for form in payees:
+        number = form.cleaned_data.get("account_number")
+        if number and number not in found:
+            form.add_error("account_number", f"No account {number}.")
+    if any(f.errors for f in payees):
+        return _refused(request, ctx, template, context)
+    mode = event.cleaned_data["mode"]
+    manual = event.sa_amounts() if mode == DistributionMode.MANUAL else None
+    try:
+        payment_event_create(
+            tender_source=panel_tender_source(),
+            tenders=[
+                TenderIn(
+                    tender_type=r["tender_type"],
+                    amount=r["amount"],
+                    check_number=r["check_number"],
+                    last4=r["last4"],
+                )
+                for r in tender_rows
+            ],
+            payments=[
+                PaymentIn(
+                    account=found[r["account_number"]],
+                    amount=r["amount"],
+                    sa_amounts=manual
+                    if found[r["account_number"]] == ctx.account and manual
+                    else None,
+                )
+                for r in payee_rows
+            ],
+            mode=mode,
+            user=request.user,
+            comments=event.cleaned_data["comments"],
+        )
+    except PaymentError as e:
+        event.add_error(None, str(e))
+        return _refused(request, ctx, template, context)
+    return _tab(request, ctx, message="Payment event added.")
+
+
+def _notes(ctx: PanelContext) -> list:
+    from .panel import payment_center_notes
+
+    return payment_center_notes(ctx)
+
+
+# Actions on one payment -------------------------------------------------------------------
+
+ACTIONS = {
+    # key: (label, form, permission)
+    "reverse": ("Reverse payment", ReasonForm, CHANGE),
+    "nsf": ("NSF (cancel tender)", ReasonForm, CHANGE),
+    "return": ("Returned payment", ReturnForm, CHANGE),
+    "transfer": ("Transfer to another account", TransferForm, CHANGE),
+    "delete": ("Delete unposted payment", None, CHANGE),
+}
+
+
+def _action_form(action: str, data=None):
+    _, form_class, _ = ACTIONS[action]
+    if form_class is None:
+        return None
+    if action == "nsf":
+        return ReasonForm(data, nsf=True)
+    return form_class(data)
+
+
+def _run(action: str, payment: Payment, form, user) -> str:
+    """Call the action's service; returns the message for the tab."""
+    data = form.cleaned_data if form is not None else {}
+    if action == "delete":
+        payment_delete(payment=payment)
+        return "Unposted payment deleted."
+    if action == "reverse":
+        payment_cancel(payment=payment, reason=data["reason"], comment=data["comment"], user=user)
+        return "Payment reversed."
+    tender = payment.event.tenders.filter(status="valid").order_by("pk").first()
+    if tender is None:
+        raise PaymentError("this payment has no valid tender left to cancel")
+    if action == "nsf":
+        tender_cancel(tender=tender, reason=data["reason"], comment=data["comment"], user=user)
+        return f"Tender cancelled: {data['reason'].description}."
+    if action == "return":
+        outcome = tender_return(
+            tender=tender,
+            reason=data["reason"],
+            represent=data["represent"],
+            represent_date=data["represent_date"],
+            comment=data["comment"],
+            user=user,
+        )
+        return "Returned payment recorded" + (
+            " and presented again." if outcome.representment else "."
+        )
+    target = payee_accounts_by_number(numbers=[data["account_number"]]).get(data["account_number"])
+    if target is None:
+        form.add_error("account_number", f"No account {data['account_number']}.")
+        raise _Invalid
+    payment_transfer(
+        payment=payment,
+        reason=data["reason"],
+        targets=[PaymentIn(account=target, amount=payment.amount)],
+        comment=data["comment"],
+        user=user,
+    )
+    return f"Payment transferred to {target.number}."
+
+
+class _Invalid(Exception):
+    """A form error found while running the action (shown, nothing saved)."""
+
+
+@panel_action()
+def payment_action(request: HttpRequest, ctx: PanelContext, pk: int, action: str):
+    """GET: the action's small form under the row. POST: run it and re-render the tab."""
+    if action not in ACTIONS:
+        raise Http404
+    label, _, permission = ACTIONS[action]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    payment = _payment(ctx, pk)
+    template = "payments/acp/_action.html"
+    context = {"payment": payment, "action": action, "label": label}
+    if request.method != "POST":
+        context["form"] = _action_form(action)
+        return render(request, template, {"ctx": ctx, "account": ctx.account, **context})
+    form = context["form"] = _action_form(action, request.POST)
+    if form is None or form.is_valid():
+        try:
+            return _tab(request, ctx, message=_run(action, payment, form, request.user))
+        except PaymentError as e:
+            context["error"] = str(e)
+        except _Invalid:
+            pass
+    return _refused(request, ctx, template, context)
+
+
+@require_POST
+@panel_action(post_permission=VIEW)
+def receipt(request: HttpRequest, ctx: PanelContext, pk: int) -> HttpResponse:
+    """Print a receipt: the PDF opens in a new window; a reprint says DUPLICATE."""
+    payment = _payment(ctx, pk)
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose a receipt layout.", status=400)
+    try:
+        pdf = receipt_print(payment=payment, layout=form.cleaned_data["layout"], user=request.user)
+    except PaymentError as e:
+        return HttpResponse(str(e), status=409, content_type="text/plain")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{payment.pk}.pdf"'
+    return response

@@ -110,8 +110,20 @@ class Tab:
 
 FactsProvider = Callable[[PanelContext, Facts], None]
 
+
+@dataclass(frozen=True)
+class HistoryActions:
+    """Actions another app offers on History rows (e.g. payments: receipt, reverse, NSF).
+    `rows(ctx, fts)` returns {FT id: template context} for the FTs it acts on; the
+    History tab includes `template` in that row's Actions cell with the context."""
+
+    template: str
+    rows: Callable[[PanelContext, list], dict[int, dict]]
+
+
 _TABS: dict[str, Tab] = {}
 _FACTS: list[tuple[int, str, FactsProvider]] = []
+_HISTORY_ACTIONS: dict[str, HistoryActions] = {}
 _discovered = False
 
 
@@ -149,6 +161,22 @@ def facts_provider(*, order: int = 100) -> Callable[[FactsProvider], FactsProvid
         return register_facts(fn, order=order)
 
     return decorator
+
+
+def register_history_actions(*, template: str, rows) -> HistoryActions:
+    actions = HistoryActions(template, rows)
+    _HISTORY_ACTIONS[template] = actions
+    return actions
+
+
+def history_actions(ctx: PanelContext, fts: list) -> dict[int, list[tuple[str, dict]]]:
+    """{FT id: [(template, context), ...]} from every registered provider."""
+    _discover()
+    found: dict[int, list[tuple[str, dict]]] = {}
+    for actions in _HISTORY_ACTIONS.values():
+        for ft_id, context in actions.rows(ctx, fts).items():
+            found.setdefault(ft_id, []).append((actions.template, context))
+    return found
 
 
 def _discover() -> None:

@@ -4,11 +4,18 @@ last payment with its "U" (unposted) mark (seed 004)."""
 
 from django.db.models import Q
 
-from accounts.models import Note
-from accounts.panel import Facts, LastPayment, PanelContext, facts_provider, register_tab
+from accounts.models import FinancialTransaction, Note
+from accounts.panel import (
+    Facts,
+    LastPayment,
+    PanelContext,
+    facts_provider,
+    register_history_actions,
+    register_tab,
+)
 
 from .forms import EventForm, QuickPayForm, ReceiptForm
-from .models import Payment, TenderType
+from .models import Payment, PaySegment, TenderType
 from .selectors import panel_last_payment, panel_payments
 
 
@@ -74,3 +81,19 @@ def payment_facts(ctx: PanelContext, facts: Facts) -> None:
             )
             facts.last_payment = LastPayment(date=pending.accounting_date, amount=pending.amount)
         facts.last_payment.unposted = True
+
+
+def _history_payment_rows(ctx: PanelContext, fts: list) -> dict[int, dict]:
+    """History rows of payment FTs get their payment's actions (issue 4 item 9: transfer,
+    receipt, NSF, reverse from the History tab). One query for the whole page."""
+    ids = [ft.pk for ft in fts if ft.kind == FinancialTransaction.Kind.PAY_SEGMENT]
+    if not ids:
+        return {}
+    layouts = ReceiptForm().fields["layout"].choices
+    segments = PaySegment.objects.filter(ft_id__in=ids).select_related("payment")
+    return {
+        s.ft_id: {"p": s.payment, "layouts": layouts, "suffix": f"-h{s.ft_id}"} for s in segments
+    }
+
+
+register_history_actions(template="payments/acp/_history_actions.html", rows=_history_payment_rows)

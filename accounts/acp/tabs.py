@@ -3,11 +3,12 @@ Owner, Notes, History, ... Special Conditions). Later apps slot theirs in betwee
 `order` (e.g. Usage 70, Service Orders 80, Payments 90, Auto Pay 100, Arrangements 110)."""
 
 import datetime as dt
+from dataclasses import replace
 
 from django.db.models import Q
 
 from ..models import Contact, Note, SpecialCondition
-from ..panel import Facts, PanelContext, facts_provider, register_tab
+from ..panel import Facts, PanelContext, facts_provider, history_actions, register_tab
 from ..services.notes import NOTE_FIELDS
 from .forms import AttachmentForm, NoteForm, OwnerForm
 from .selectors.access import customer_visible
@@ -98,14 +99,17 @@ def _notes_context(ctx: PanelContext) -> dict:
 def _history_context(ctx: PanelContext) -> dict:
     params = ctx.request.GET
     view = params.get("view", "all")
+    rows = account_history_rows(
+        ctx,
+        view=view,
+        sa_id=_int(params.get("sa")),
+        date_from=_date(params.get("from")),
+        date_to=_date(params.get("to")),
+    )
+    actions = history_actions(ctx, [row.ft for row in rows])
+    rows = [replace(row, actions=actions.get(row.ft.pk, [])) for row in rows]
     return {
-        "rows": account_history_rows(
-            ctx,
-            view=view,
-            sa_id=_int(params.get("sa")),
-            date_from=_date(params.get("from")),
-            date_to=_date(params.get("to")),
-        ),
+        "rows": rows,
         "views": [(key, label) for key, (label, _) in HISTORY_VIEWS.items()],
         "view": view,
         "sas": list(ctx.account.agreements.select_related("sa_type")),

@@ -1,7 +1,7 @@
 """Notes, contacts, special conditions and the transaction history tabs."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
@@ -127,6 +127,8 @@ HISTORY_VIEWS = {
 class HistoryRow:
     ft: FinancialTransaction
     balance: Decimal  # the account balance after this transaction
+    # (template, context) pairs other apps offer on this row, see panel.history_actions
+    actions: list = field(default_factory=list)
 
 
 def account_history_rows(

@@ -249,3 +249,26 @@ def test_the_tab_stays_within_50_queries_for_many_payments(
     with django_assert_max_num_queries(50):
         response = client_csr.get(reverse("acp:tab", args=[water.number, "payments"]), **HX)
     assert response.content.decode().count('class="pay-row') == 30
+
+
+def test_history_rows_of_a_payment_offer_its_actions(client_csr, water):
+    """Issue 4 item 9: the History tab's payment rows carry receipt, reverse, NSF, returned
+    and transfer; reversing from there posts the cancellation and shows the Payments tab."""
+    payment = pay(water, "150.00")  # pays both SAs: two History rows for one payment
+    response = client_csr.get(reverse("acp:tab", args=[water.number, "history"]), **HX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    action = url("payment-action", water, payment.pk, "reverse")
+    assert html.count(f'hx-get="{action}"') == 2
+    assert html.count(url("payment-receipt", water, payment.pk)) == 2
+    assert 'id="payment-detail"' in html  # where the action's form opens
+    assert balance(water) == D("0.00")
+    response = client_csr.post(action, {"reason": reason("KEYERR").pk, "comment": ""}, **HX)
+    assert response.status_code == 200 and response["HX-Retarget"] == "#tabs-area"
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.CANCELLED
+    assert balance(water) == D("150.00")
+
+
+def test_history_without_payments_offers_no_payment_actions(client_csr, water):
+    response = client_csr.get(reverse("acp:tab", args=[water.number, "history"]), **HX)
+    assert "payment-action" not in response.content.decode() and response.status_code == 200

@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from cis.money import ZERO
 
+from .acp.selectors.access import PRIVATE_PERMISSION, accounts_visible
 from .models import Account, CreditRatingEvent, FinancialTransaction
+
+__all__ = ["PRIVATE_PERMISSION", "accounts_visible"]  # re-exported for the APIs
 
 BASE_CREDIT_RATING = 700
 

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import Account, Adjustment, Bill
-from ..selectors import account_aging
+from ..selectors import account_aging, accounts_visible
 from ..services.adjustments import AdjustmentError, adjustment_cancel, adjustment_create
 from ..services.bills import BillError, bill_complete, bill_create
 from . import serializers as s
@@ -20,9 +20,9 @@ class AccountDetailView(APIView):
     def get(self, request, number: str):
         """An account with its service agreements and cached balance."""
         account = get_object_or_404(
-            Account.objects.prefetch_related("agreements__sa_type").select_related(
-                "customer", "location"
-            ),
+            accounts_visible(user=request.user)
+            .prefetch_related("agreements__sa_type")
+            .select_related("customer", "location"),
             number=number,
         )
         return Response(s.AccountSerializer(account).data)
@@ -35,7 +35,9 @@ class AccountAgingView(APIView):
     @extend_schema(responses=s.AgingSerializer)
     def get(self, request, number: str):
         """Balance, past due and aging buckets as of today."""
-        aging = account_aging(account=get_object_or_404(Account, number=number))
+        aging = account_aging(
+            account=get_object_or_404(accounts_visible(user=request.user), number=number)
+        )
         data = {f: getattr(aging, f) for f in s.AgingSerializer().fields}
         return Response(s.AgingSerializer(data).data)
 

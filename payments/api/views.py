@@ -13,7 +13,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Account
+from accounts.selectors import PRIVATE_PERMISSION, accounts_visible
 
 from ..exceptions import PaymentError, PaymentStateError
 from ..models import (
@@ -31,6 +31,22 @@ from ..models import (
 from ..selectors import account_payments, event_detail, payment_detail
 from ..services import cancel, controls, distribution, events, freeze, noncis, receipts, transfer
 from . import serializers as s
+
+
+def _payments(request):
+    """Payments the user may see: those of private customers only with the permission to
+    see private accounts (DESIGN §8); anything else is a 404, like a missing id."""
+    qs = Payment.objects.all()
+    if not request.user.has_perm(PRIVATE_PERMISSION):
+        qs = qs.filter(account__customer__is_public=True)
+    return qs
+
+
+def _events(request):
+    qs = PaymentEvent.objects.all()
+    if not request.user.has_perm(PRIVATE_PERMISSION):
+        qs = qs.exclude(payments__account__customer__is_public=False)
+    return qs
 
 
 def needs(*perms: str) -> type[BasePermission]:
@@ -158,12 +174,12 @@ class PaymentEventDetail(PaymentAPIView):
     @extend_schema(responses=s.PaymentEventSerializer)
     def get(self, request, pk: int):
         """An event with its tenders, payments and pay segments."""
-        return _event_out(get_object_or_404(PaymentEvent, pk=pk))
+        return _event_out(get_object_or_404(_events(request), pk=pk))
 
     @extend_schema(responses={204: None, **ERROR_RESPONSES})
     def delete(self, request, pk: int):
         """Delete an event none of whose payments was ever frozen (no financial impact)."""
-        events.payment_event_delete(event=get_object_or_404(PaymentEvent, pk=pk))
+        events.payment_event_delete(event=get_object_or_404(_events(request), pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -177,7 +193,7 @@ class PaymentEventAddPayment(PaymentAPIView):
         """Add a payment to an existing tender: apply money left unapplied by a cancel."""
         v = self.parse(s.PaymentAddSerializer, request.data)
         payment = events.payment_add(
-            event=get_object_or_404(PaymentEvent, pk=pk),
+            event=get_object_or_404(_events(request), pk=pk),
             payment=s.PaymentInSerializer.service_value(v["payment"]),
             mode=v["mode"],
             user=request.user,
@@ -196,7 +212,7 @@ class PaymentEventAllocation(PaymentAPIView):
     def put(self, request, pk: int):
         """Replace the unfrozen payments of an event by a new allocation across accounts."""
         v = self.parse(s.AllocationSerializer, request.data)
-        event = get_object_or_404(PaymentEvent, pk=pk)
+        event = get_object_or_404(_events(request), pk=pk)
         events.payment_event_allocation_update(
             event=event,
             payments=[s.PaymentInSerializer.service_value(p) for p in v["payments"]],
@@ -216,12 +232,12 @@ class PaymentDetail(PaymentAPIView):
     @extend_schema(responses=s.PaymentSerializer)
     def get(self, request, pk: int):
         """A payment with its pay segments and their FTs."""
-        return _payment_out(get_object_or_404(Payment, pk=pk))
+        return _payment_out(get_object_or_404(_payments(request), pk=pk))
 
     @extend_schema(responses={204: None, **ERROR_RESPONSES})
     def delete(self, request, pk: int):
         """Delete an unfrozen payment (the last one of an event takes its tenders along)."""
-        events.payment_delete(payment=get_object_or_404(Payment, pk=pk))
+        events.payment_delete(payment=get_object_or_404(_payments(request), pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -235,7 +251,7 @@ class PaymentDistribute(PaymentAPIView):
         """(Re)distribute an unfrozen payment, by rule or by manual amounts per SA."""
         v = self.parse(s.DistributeSerializer, request.data)
         payment = distribution.payment_distribute(
-            payment=get_object_or_404(Payment, pk=pk),
+            payment=get_object_or_404(_payments(request), pk=pk),
             sa_amounts=s._sa_amounts(v["sa_amounts"]),
             user=request.user,
         )
@@ -249,7 +265,7 @@ class PaymentFreeze(PaymentAPIView):
     def post(self, request, pk: int):
         """Freeze a distributed payment: its pay segments become FTs."""
         payment = freeze.payment_freeze(
-            payment=get_object_or_404(Payment, pk=pk), user=request.user
+            payment=get_object_or_404(_payments(request), pk=pk), user=request.user
         )
         return _payment_out(payment)
 
@@ -260,7 +276,9 @@ class PaymentRetry(PaymentAPIView):
     @extend_schema(request=None, responses={200: s.PaymentSerializer, **ERROR_RESPONSES})
     def post(self, request, pk: int):
         """Distribute and freeze a payment in Error again."""
-        payment = events.payment_retry(payment=get_object_or_404(Payment, pk=pk), user=request.user)
+        payment = events.payment_retry(
+            payment=get_object_or_404(_payments(request), pk=pk), user=request.user
+        )
         return _payment_out(payment)
 
 
@@ -274,7 +292,7 @@ class PaymentCancel(PaymentAPIView):
         """Cancel a frozen payment; its tender stays and the event waits for a new payment."""
         v = self.parse(s.PaymentCancelInSerializer, request.data)
         payment = cancel.payment_cancel(
-            payment=get_object_or_404(Payment, pk=pk), user=request.user, **v
+            payment=get_object_or_404(_payments(request), pk=pk), user=request.user, **v
         )
         return _payment_out(payment)
 
@@ -288,7 +306,7 @@ class PaymentTransfer(PaymentAPIView):
     def post(self, request, pk: int):
         """Transfer a frozen payment to other accounts / SAs (cancel + linked new payments)."""
         v = self.parse(s.TransferSerializer, request.data)
-        payment = get_object_or_404(Payment, pk=pk)
+        payment = get_object_or_404(_payments(request), pk=pk)
         transfer.payment_transfer(
             payment=payment,
             reason=v["reason"],
@@ -327,7 +345,9 @@ class PaymentReceipt(PaymentAPIView):
         if receipt_format not in ReceiptPrint.Format.values:
             raise PaymentError(f"layout must be one of {', '.join(ReceiptPrint.Format.values)}")
         pdf = receipts.receipt_print(
-            payment=get_object_or_404(Payment, pk=pk), layout=receipt_format, user=request.user
+            payment=get_object_or_404(_payments(request), pk=pk),
+            layout=receipt_format,
+            user=request.user,
         )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="receipt-{pk}.pdf"'
@@ -345,7 +365,7 @@ class PaymentReceiptEmail(PaymentAPIView):
         """Email the receipt PDF (sent after commit by a background task)."""
         v = self.parse(s.ReceiptEmailSerializer, request.data)
         receipt = receipts.receipt_email(
-            payment=get_object_or_404(Payment, pk=pk),
+            payment=get_object_or_404(_payments(request), pk=pk),
             to=v["to"],
             layout=v["layout"],
             user=request.user,
@@ -360,7 +380,9 @@ class AccountPaymentList(generics.ListAPIView):
     serializer_class = s.PaymentSerializer
 
     def get_queryset(self):
-        account = get_object_or_404(Account, number=self.kwargs["number"])
+        account = get_object_or_404(
+            accounts_visible(user=self.request.user), number=self.kwargs["number"]
+        )
         return account_payments(account=account)
 
 

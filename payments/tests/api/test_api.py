@@ -248,3 +248,28 @@ def test_schema_documents_the_payments_api(client, tmp_path):
         assert path in response.content
     # and it validates without a single drf-spectacular warning
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+
+
+def test_private_accounts_are_404_through_the_api_for_a_csr(csr, billed):
+    """DESIGN §8: a private customer's account, payments and events are visible to roles
+    with `view_private_account` only; others get the same 404 as a missing record."""
+    from accounts.models import Customer
+    from payments.tests.factories import pay
+
+    account, _, _ = billed
+    payment = pay(account, "10.00")
+    Customer.objects.filter(pk=account.customer_id).update(is_public=False)
+    for path in (
+        f"/api/v1/accounts/{account.number}/",
+        f"/api/v1/accounts/{account.number}/aging/",
+        f"/api/v1/accounts/{account.number}/payments/",
+        f"/api/v1/payments/{payment.pk}/",
+        f"/api/v1/payment-events/{payment.event_id}/",
+    ):
+        assert csr.get(path).status_code == 404, path
+    admin = User.objects.create_user("admin1", password="x")
+    admin.groups.add(Group.objects.get(name="Administrator"))
+    client = APIClient()
+    client.force_authenticate(admin)
+    assert client.get(f"/api/v1/accounts/{account.number}/").status_code == 200
+    assert client.get(f"/api/v1/payments/{payment.pk}/").status_code == 200

@@ -102,6 +102,8 @@ def login(page: Page, live_server) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     expect(page.get_by_role("heading", name="Account Control Panel")).to_be_visible()
+    # acp.js is deferred: its keyboard shortcuts exist only once the page has loaded.
+    page.wait_for_load_state("load")
 
 
 def settle(page: Page) -> None:

@@ -58,7 +58,9 @@ def test_csr_reads_the_payment_note_and_quick_adds_a_payment(
     page.fill("#id_username", "casey")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    expect(page.get_by_role("heading", name="Account Control Panel")).to_be_visible()
     page.goto(f"{live_server.url}/acp/{jane.number}/")
+    page.wait_for_load_state("load")  # acp.js (deferred) wires the note dialog
     expect(page.locator("#dashboard")).to_contain_text("$182.40")
 
     page.click("#tab-payments")

@@ -7,7 +7,6 @@ import hashlib
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import F
 
 from accounts.models import Account, Bill, FinancialTransaction, ServiceAgreement
 from cis.demo import DemoContext, register_step
@@ -44,24 +43,19 @@ def demo_payments(ctx: DemoContext) -> None:
     if Payment.objects.exists():
         ctx.log("payments exist already: skipped")
         return
-    _Payer(ctx, workers=1, worker=0).run()
+    _Payer(ctx).run()
 
 
 class _Payer:
-    """Pays the bills of the accounts whose id modulo `workers` is `worker`."""
+    """Pays the demo accounts' bills, month by month."""
 
-    def __init__(self, ctx: DemoContext, *, workers: int, worker: int):
-        self.ctx, self.workers, self.worker = ctx, workers, worker
+    def __init__(self, ctx: DemoContext):
+        self.ctx = ctx
         self.types = {t.code: t for t in TenderType.objects.filter(code__in=TENDERS)}
         self.sources = {
             s.code: s.pk
             for s in TenderSource.objects.filter(code__in={s for _, s in TENDERS.values()})
         }
-
-    def _mine(self, qs, field: str):
-        if self.workers == 1:
-            return qs
-        return qs.annotate(_part=F(field) % self.workers).filter(_part=self.worker)
 
     def _profile(self, number: str) -> tuple[str, int]:
         """How the customer pays, and how many recent bills they left unpaid (0: none;
@@ -77,16 +71,16 @@ class _Payer:
         return "CASH", skip
 
     def run(self) -> None:
-        accounts = self._mine(Account.objects.exclude(number=NON_CIS_ACCOUNT), "pk")
+        accounts = Account.objects.exclude(number=NON_CIS_ACCOUNT)
         numbers = dict(accounts.values_list("pk", "number"))
         profiles = {pk: self._profile(number) for pk, number in numbers.items()}
-        bills = self._mine(Bill.objects.filter(status=Bill.Status.COMPLETE), "account_id")
+        bills = Bill.objects.filter(status=Bill.Status.COMPLETE)
         first = bills.order_by("due_date").values_list("due_date", flat=True).first()
         if first is None:
             return
         posted = 0
         for n, month in enumerate(range(_months(first), _months(self.ctx.as_of) + 1)):
-            if n % 4 == 0 and self.worker == 0:
+            if n % 4 == 0:
                 _analyze()
             start = date((month - 1) // 12, (month - 1) % 12 + 1, 1)
             end = date(month // 12, month % 12 + 1, 1)
@@ -111,7 +105,7 @@ class _Payer:
                 # The transition log is left out: it would be a million rows of "frozen".
                 result = payments_post_bulk(items=items[k : k + CHUNK], log_transitions=False)
                 posted += result.frozen
-            self.ctx.log(f"  [{self.worker}] payments due by {end - timedelta(1)}: {posted:,}")
+            self.ctx.log(f"  payments due by {end - timedelta(1)}: {posted:,}")
 
     def _items(self, number: str, profile, account_id: int, bill_date, due_date, total):
         code, skip = profile

@@ -9,8 +9,12 @@ CHECKS = [
         """SELECT 'PaymentEvent ' || e.id,
                   'tenders ' || COALESCE(t.s, 0) || ' but payments ' || COALESCE(p.s, 0)
            FROM payments_paymentevent e
-           LEFT JOIN (SELECT event_id, SUM(amount) s FROM payments_tender
-                      WHERE status = 'valid' GROUP BY event_id) t ON t.event_id = e.id
+           LEFT JOIN (SELECT t.event_id,
+                             SUM(CASE WHEN t.status = 'valid' THEN t.amount
+                                      ELSE COALESCE(r.amount, 0) END) s
+                      FROM payments_tender t
+                      LEFT JOIN accounts_adjustment r ON r.id = t.receivable_adjustment_id
+                      GROUP BY t.event_id) t ON t.event_id = e.id
            LEFT JOIN (SELECT event_id,
                              SUM(CASE WHEN status <> 'cancelled' THEN amount ELSE 0 END) s,
                              SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) cancelled
@@ -18,7 +22,10 @@ CHECKS = [
            WHERE ROUND(COALESCE(t.s, 0) - COALESCE(p.s, 0), 2) < 0
               OR (ROUND(COALESCE(t.s, 0) - COALESCE(p.s, 0), 2) > 0
                   AND COALESCE(p.cancelled, 0) = 0)""",
-        "valid tenders total live payments (less only while a cancelled payment awaits a new one)",
+        # Cash Check: a cashed check returned unpaid counts as the charge to its payor
+        # (`Tender.receivable_adjustment`) that stands for the cash handed out.
+        "valid tenders (and returned cashed checks' charges to the payor) total live "
+        "payments (less only while a cancelled payment awaits a new one)",
     ),
     (
         "posted_payment_segments_total",

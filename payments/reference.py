@@ -25,14 +25,18 @@ GL_ACCOUNTS = {
     "1020": "Cash clearing - ACH",
     "4950": "Non-CIS receipts",
 }
+# code: (description, category, NSF reasons apply, cashed when returned: charge type)
 TENDER_TYPES = {
-    "CASH": ("Cash", TenderCategory.CASH),
-    "CHECK": ("Personal check", TenderCategory.CHECK),
-    "CASHIERS": ("Cashier's check", TenderCategory.CHECK),
-    "MONEYORD": ("Money order", TenderCategory.MONEY_ORDER),
-    "CARD": ("Credit / debit card", TenderCategory.CARD),
-    "ACH": ("ACH bank draft", TenderCategory.ACH),
+    "CASH": ("Cash", TenderCategory.CASH, False, None),
+    "CHECK": ("Personal check", TenderCategory.CHECK, True, "RETCHECK"),
+    "CASHIERS": ("Cashier's check", TenderCategory.CHECK, True, "RETCHECK"),
+    "MONEYORD": ("Money order", TenderCategory.MONEY_ORDER, False, None),
+    "CARD": ("Credit / debit card", TenderCategory.CARD, True, None),
+    "ACH": ("ACH bank draft", TenderCategory.ACH, True, None),
 }
+# Cash Check: a cashed check returned unpaid is charged to the payor; the offset is the
+# cash in bank the bank takes back (code: description, offset GL).
+ADJUSTMENT_TYPES = {"RETCHECK": ("Returned cashed check", "1000")}
 TENDER_SOURCES = {
     "CASHIER": ("Cashier station", TenderSource.Kind.CASHIER, "1000"),
     "LOCKBOX": ("Bank lockbox", TenderSource.Kind.LOCKBOX, "1000"),
@@ -75,9 +79,20 @@ def reference_data_load() -> None:
     for code, description in GL_ACCOUNTS.items():
         GLAccount.objects.get_or_create(code=code, defaults={"description": description})
     gl = {g.code: g for g in GLAccount.objects.all()}
-    for code, (description, category) in TENDER_TYPES.items():
+    for code, (description, offset) in ADJUSTMENT_TYPES.items():
+        AdjustmentType.objects.get_or_create(
+            code=code, defaults={"description": description, "offset_gl": gl[offset]}
+        )
+    adjustment_types = {a.code: a for a in AdjustmentType.objects.all()}
+    for code, (description, category, nsf, cashed) in TENDER_TYPES.items():
         TenderType.objects.get_or_create(
-            code=code, defaults={"description": description, "category": category}
+            code=code,
+            defaults={
+                "description": description,
+                "category": category,
+                "nsf_allowed": nsf,
+                "cashed_check_adjustment_type": adjustment_types.get(cashed),
+            },
         )
     for code, (description, kind, cash) in TENDER_SOURCES.items():
         TenderSource.objects.get_or_create(

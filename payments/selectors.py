@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, F, Q, QuerySet, Sum, When
 
 from accounts.models import Account, CreditRatingEvent, FinancialTransaction, ServiceAgreement
 from cis.bulk import id_in
@@ -175,8 +175,18 @@ def acceptance_infos(*, account_ids: Iterable[int], as_of: date) -> dict[int, Ac
 
 
 def event_totals(*, event: PaymentEvent) -> tuple[Decimal, Decimal]:
-    """(valid tenders total, live payments total) of an event."""
-    tendered = event.tenders.filter(status=Tender.Status.VALID).aggregate(s=Sum("amount"))["s"]
+    """(valid tenders total, live payments total) of an event. A cashed check returned
+    unpaid counts as the charge to its payor that replaced it (as in `check_ledger`)."""
+    tendered = event.tenders.filter(
+        Q(status=Tender.Status.VALID) | Q(receivable_adjustment__isnull=False)
+    ).aggregate(
+        s=Sum(
+            Case(
+                When(status=Tender.Status.VALID, then=F("amount")),
+                default=F("receivable_adjustment__amount"),
+            )
+        )
+    )["s"]
     applied = event.payments.exclude(status=Payment.Status.CANCELLED).aggregate(s=Sum("amount"))[
         "s"
     ]

@@ -27,6 +27,24 @@ class TenderType(CodeTable):
     stored anywhere: a card tender keeps the processor's token and the last four digits."""
 
     category = models.CharField(max_length=20, choices=TenderCategory.choices)
+    # Money that can come back unpaid (checks, ACH drafts, card charge-backs): only these
+    # tenders are cancelled with an NSF reason (seed 003 steps 4.1-4.3). Cash can't bounce.
+    nsf_allowed = models.BooleanField(
+        "NSF reasons apply",
+        default=False,
+        help_text="Tenders of this type can be returned unpaid (NSF, stop payment...).",
+    )
+    # Cash Check: when a cashed check of this type is returned, the cash handed out is
+    # charged to the payor with this adjustment type (its offset GL is the cash account).
+    cashed_check_adjustment_type = models.ForeignKey(
+        AdjustmentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Charge to the payor for a cashed check of this type returned unpaid; "
+        "empty: checks of this type are not cashed.",
+    )
 
     class Meta(CodeTable.Meta):
         pass

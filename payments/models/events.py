@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by
 
-from accounts.models import Account, FinancialTransaction, ServiceAgreement
+from accounts.models import Account, Adjustment, FinancialTransaction, ServiceAgreement
 from cis.money import money_field
 
 from .config import (
@@ -95,6 +95,16 @@ class Tender(FSMModelMixin, models.Model):
     )
     cancel_comment = models.CharField(max_length=200, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Cash Check + seed 003 step 4.2: a cashed check returned unpaid leaves the cash handed
+    # out (the event's negative cash tender) standing; what the payor owes for it is this
+    # charge, which takes the check's place in the event's balance (`check_ledger`).
+    receivable_adjustment = models.OneToOneField(
+        Adjustment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # A returned check presented to the bank again is a new tender pointing at the old one.
     represents = models.ForeignKey(
         "self",

@@ -100,27 +100,40 @@ def tender_cancel(
     """seed 003 steps 4.1-4.4: the money itself failed (e.g. a check returned NSF). The
     tender and every live payment of its event are cancelled, then the reason's effects:
     NSF charge, credit rating and cash-only points, collection review, stop autopay."""
-    event = PaymentEvent.objects.get(pk=tender.event_id)
-    payee_ids = list(event.payments.values_list("account_id", flat=True))
-    payor_id = Tender.objects.values_list("payor_account_id", flat=True).get(pk=tender.pk)
-    accounts_lock([*payee_ids, *([payor_id] if payor_id else [])])
-    event = event_qs_select_for_update().get(pk=event.pk)
+    tender = Tender.objects.select_related("tender_type").get(pk=tender.pk)
+    if reason.is_nsf and not tender.tender_type.nsf_allowed:
+        raise PaymentError(
+            "NSF reasons apply only to tenders that can come back unpaid (checks, ACH, "
+            f"cards): a {tender.tender_type.description} tender is cancelled with another "
+            "reason"
+        )
+    payor_id = tender.payor_account_id
+    event, payee_ids = _tender_accounts_lock(tender=tender)
     live = list(
         payment_qs_select_for_update().filter(event=event).exclude(status=Payment.Status.CANCELLED)
     )
-    tender = tender_qs_select_for_update().get(pk=tender.pk)
+    tender = tender_qs_select_for_update().select_related("tender_type").get(pk=tender.pk)
     if tender.status != Tender.Status.VALID:
         raise PaymentStateError(f"tender {tender.pk} is already {tender.status}")
+    if event.is_check_cashing and not reason.is_nsf:
+        raise PaymentError(
+            "a cashed check is cancelled only when it is returned unpaid (an NSF reason): "
+            "delete the event of a cashing keyed in error"
+        )
     payments_reverse(payments=live, reason=reason, comment=comment, user=user)
     tender.cancel(by=user)
     tender.cancel_reason = reason
     tender.cancel_comment = comment[:200]
     tender.cancelled_at = timezone.now()
     tender.save(update_fields=["status", "cancel_reason", "cancel_comment", "cancelled_at"])
-    charged = payor_id or (min(p.account_id for p in live) if live else None)
+    # The payor named on the tender, else the tender's original payor: its event's first
+    # payee, even when every payment was since cancelled or transferred away.
+    charged = payor_id or (payee_ids[0] if payee_ids else None)
+    if event.is_check_cashing:
+        _cashed_check_receivable(tender=tender, account_id=charged, user=user)
     if charged:
         _reason_effects(tender=tender, reason=reason, account_id=charged, user=user)
-    accounts = sorted({*(p.account_id for p in live), *([payor_id] if payor_id else [])})
+    accounts = sorted({*(p.account_id for p in live), *([charged] if charged else [])})
     transaction.on_commit(
         lambda: tender_cancelled.send(
             sender=Tender,
@@ -132,6 +145,41 @@ def tender_cancel(
         )
     )
     return tender
+
+
+class _PayeesChanged(Exception):
+    """A payee joined the event between reading the payees and locking them."""
+
+
+def _tender_accounts_lock(*, tender: Tender, rounds: int = 5) -> tuple[PaymentEvent, list[int]]:
+    """Lock the tender's payor and every payee of its event (cancelled payments too: the
+    first payee may bear the NSF effects), in the published order, then the event; returns
+    the event and the payee account ids, first payee first.
+
+    The payees are read before they are locked, so a transfer or an added payment that
+    commits in between brings a payee this round did not lock. Every change of an event's
+    payments holds the event lock, so once we hold it the payees are read again; if the set
+    grew, this round is rolled back to its savepoint (which releases its locks) and the
+    next one locks the larger set, again in pk order."""
+    payor = [tender.payor_account_id] if tender.payor_account_id else []
+    for _ in range(rounds):
+        payee_ids = _payee_ids(event_id=tender.event_id)
+        try:
+            with transaction.atomic():
+                accounts_lock([*payee_ids, *payor])
+                event = event_qs_select_for_update().get(pk=tender.event_id)
+                locked = _payee_ids(event_id=event.pk)
+                if not set(locked) <= set(payee_ids):
+                    raise _PayeesChanged
+                return event, locked
+        except _PayeesChanged:
+            continue
+    raise PaymentError(f"the payments of event {tender.event_id} keep changing: try again")
+
+
+def _payee_ids(*, event_id: int) -> list[int]:
+    ids = Payment.objects.filter(event_id=event_id).order_by("pk").values_list("account_id")
+    return list(dict.fromkeys(account_id for (account_id,) in ids))
 
 
 def nsf_fee_sa(*, account_id: int) -> ServiceAgreement | None:
@@ -146,6 +194,45 @@ def nsf_fee_sa(*, account_id: int) -> ServiceAgreement | None:
         )
         .select_related("sa_type", "account")
         .order_by("sa_type__payment_priority", "pk")
+        .first()
+    )
+
+
+def _cashed_check_receivable(*, tender: Tender, account_id: int | None, user) -> None:
+    """Cash Check + seed 003 steps 4.2/4.4: a cashed check came back unpaid. The cash
+    handed out for it (the event's negative cash tender) really left the drawer, so that
+    tender stays valid; the payor owes it now. It is booked as a charge of the check type's
+    returned-cashed-check adjustment type on the payor's SA, whose offset GL is the cash
+    the bank took back, and kept on the check tender: the event balance check counts it
+    in the returned check's place (check + cash = 0 before, receivable + cash = 0 after).
+    `check_cash` refuses a cashing this could not book (no payor, nothing to charge)."""
+    adjustment_type = tender.tender_type.cashed_check_adjustment_type
+    sa = _receivable_sa(account_id=account_id) if account_id else None
+    if adjustment_type is None or sa is None:
+        raise PaymentError(
+            f"cashed check tender {tender.pk} has no payor service agreement or no "
+            "returned-cashed-check adjustment type to charge it to: fix the configuration "
+            "and return it again"
+        )
+    tender.receivable_adjustment = adjustment_create(
+        sa=sa,
+        adjustment_type=adjustment_type,
+        amount=tender.amount,
+        reason=f"Returned cashed check: tender {tender.pk} (check {tender.check_number})"[:200],
+        user=user,
+    )
+    tender.save(update_fields=["receivable_adjustment"])
+
+
+def _receivable_sa(*, account_id: int) -> ServiceAgreement | None:
+    """Where the payor's debt goes: the NSF fee's SA, else (the services ended since the
+    check was cashed) the account's latest SA that holds service charges."""
+    return nsf_fee_sa(account_id=account_id) or (
+        ServiceAgreement.objects.filter(
+            account_id=account_id, sa_type__is_deposit=False, sa_type__is_excess_credit=False
+        )
+        .select_related("sa_type", "account")
+        .order_by("-pk")
         .first()
     )
 
@@ -238,6 +325,8 @@ def tender_return(
                 check_number=tender.check_number,
                 processor_token=tender.processor_token,
                 last4=tender.last4,
+                # the bank's money again, not a new tender: acceptance rules don't apply
+                represents=tender,
             )
         ],
         payments=[
@@ -253,5 +342,4 @@ def tender_return(
         user=user,
         comments=f"Re-presentment of tender {tender.pk}",
     )
-    event.tenders.update(represents=tender)
     return ReturnOutcome(tender=tender, representment=event)

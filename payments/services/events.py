@@ -55,6 +55,9 @@ class TenderIn:
     processor_token: str = ""
     last4: str = ""
     external_id: str = ""
+    # A returned tender the bank presents again (`tender_return`): that money is not a new
+    # tender to accept or refuse, so acceptance rules don't apply to it.
+    represents: Tender | None = None
 
 
 @dataclass(frozen=True)
@@ -90,12 +93,14 @@ def payment_event_create(
     accounts_lock(
         [p.account.pk for p in payments] + [t.payor_account.pk for t in tenders if t.payor_account]
     )
-    payment_acceptance_check(
-        payee_ids=[p.account.pk for p in payments],
-        payor_ids=[t.payor_account.pk for t in tenders if t.payor_account],
-        categories={t.tender_type.category for t in tenders if t.amount > 0},
-        as_of=payment_date,
-    )
+    fresh = [t for t in tenders if t.represents is None]
+    if fresh:  # re-presented money alone is recorded whatever the accounts accept
+        payment_acceptance_check(
+            payee_ids=[p.account.pk for p in payments],
+            payor_ids=[t.payor_account.pk for t in fresh if t.payor_account],
+            categories={t.tender_type.category for t in fresh if t.amount > 0},
+            as_of=payment_date,
+        )
     event = PaymentEvent(
         payment_date=payment_date,
         tender_source=tender_source,

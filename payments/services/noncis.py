@@ -27,6 +27,7 @@ from ..models import (
     TenderType,
 )
 from ..reference import NON_CIS_ACCOUNT, NON_CIS_SA_TYPE
+from .cancel import nsf_fee_sa
 from .events import DistributionMode, PaymentIn, TenderIn, payment_event_create
 
 
@@ -111,11 +112,30 @@ def check_cash(
     user=None,
 ) -> PaymentEvent:
     """Cash Check steps 1.2-1.7: the check is kept as a tender and the cash handed back as a
-    negative cash tender of the same amount; there is no payment and nothing is posted."""
+    negative cash tender of the same amount; there is no payment and nothing is posted.
+
+    Cash Check step 1.1 (eligibility): a check is cashed only for a payor account that
+    can be charged the cash back if the check is returned (`tender_cancel` books it), so a
+    returned cashed check is never a silent loss: no payor, no cashing."""
     if check_type.category != TenderCategory.CHECK:
         raise PaymentError(f"{check_type.code} is not a check tender type")
     if amount <= 0:
         raise PaymentError("a cashed check's amount must be positive")
+    if payor_account is None:
+        raise PaymentError(
+            "a check is cashed for a payor account, which owes the cash back if the check "
+            "is returned"
+        )
+    if not (check_type.nsf_allowed and check_type.cashed_check_adjustment_type_id):
+        raise PaymentError(
+            f"{check_type.description} checks are not cashed: the tender type has no "
+            "returned-cashed-check charge configured"
+        )
+    if nsf_fee_sa(account_id=payor_account.pk) is None:
+        raise PaymentError(
+            f"account {payor_account.number} has no active service agreement to charge a "
+            "returned check to"
+        )
     cash = TenderType.objects.filter(category=TenderCategory.CASH, is_active=True).first()
     if cash is None:
         raise PaymentError("no active cash tender type is configured")

@@ -177,6 +177,17 @@ def test_nsf_cancels_the_tender_and_adds_the_fee(client_csr, water):
     assert balance(water) == D("175.00")
 
 
+def test_nsf_on_a_cash_payment_is_refused_with_the_reason(client_csr, water):
+    """Cash can't bounce: the CSR sees why, and nothing is cancelled."""
+    payment = pay(water, "25.00")
+    response = client_csr.post(
+        url("payment-action", water, payment.pk, "nsf"), {"reason": reason("NSF").pk}, **HX
+    )
+    assert response.status_code == 422
+    assert "NSF reasons apply only to" in response.content.decode()
+    assert Tender.objects.get().status == Tender.Status.VALID
+
+
 def test_returned_payment_with_representment(client_csr, water):
     payment = pay(water, "25.00", tender="CHECK")
     response = client_csr.post(

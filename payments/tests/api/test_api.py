@@ -178,7 +178,7 @@ def test_receipt_pdf_and_email(csr, billed, django_capture_on_commit_callbacks, 
     assert mailoutbox[0].attachments[0][2] == "application/pdf"
 
 
-def test_non_cis_payment_and_check_cashing(csr):
+def test_non_cis_payment_and_check_cashing(csr, billed):
     response = csr.post(
         "/api/v1/non-cis-payments/",
         {
@@ -193,11 +193,34 @@ def test_non_cis_payment_and_check_cashing(csr):
     assert response.data["payments"][0]["distribution_code"] == "PERMIT"
     cashed = csr.post(
         "/api/v1/check-cashing/",
+        {
+            "tender_source": "CASHIER",
+            "check_type": "CHECK",
+            "amount": "100.00",
+            "payor_account": billed[0].number,
+        },
+        format="json",
+    )
+    assert cashed.status_code == 201, cashed.data
+    assert sorted(t["amount"] for t in cashed.data["tenders"]) == ["-100.00", "100.00"]
+
+
+def test_check_cashing_without_a_payor_and_nsf_on_cash_answer_400(csr, billed):
+    """Rules the services enforce reach the API client as a 400 with the reason: a check
+    is cashed only for an account that would owe it back, and cash can't be NSF."""
+    anonymous = csr.post(
+        "/api/v1/check-cashing/",
         {"tender_source": "CASHIER", "check_type": "CHECK", "amount": "100.00"},
         format="json",
     )
-    assert cashed.status_code == 201
-    assert sorted(t["amount"] for t in cashed.data["tenders"]) == ["-100.00", "100.00"]
+    assert anonymous.status_code == 400 and "payor account" in anonymous.data["detail"]
+    body = event_body(billed[0])
+    body["tenders"][0] = {"tender_type": "CASH", "amount": "70.00"}
+    created = csr.post("/api/v1/payment-events/", body, format="json").data
+    nsf = csr.post(
+        f"/api/v1/tenders/{created['tenders'][0]['id']}/cancel/", {"reason": "NSF"}, format="json"
+    )
+    assert nsf.status_code == 400 and "NSF reasons apply only to" in nsf.data["detail"]
 
 
 def test_controls_flow(csr, billed):

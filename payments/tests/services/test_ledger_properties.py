@@ -61,6 +61,8 @@ class PaymentLedgerPropertyTests(TestCase):
                 account,
                 amount,
                 day=START + dt.timedelta(days),
+                # NSF reasons apply to checks, not cash
+                tender="CHECK" if fate == "nsf" else "CASH",
                 distribution_rule=DistributionRule.objects.get(code=rule),
             )
             assert payment.status == Payment.Status.FROZEN

@@ -10,8 +10,8 @@ from . import models
 
 @admin.register(models.TenderType)
 class TenderTypeAdmin(CodeTableAdmin):
-    list_display = ["code", "description", "category", "is_active"]
-    list_filter = ["category", "is_active"]
+    list_display = ["code", "description", "category", "nsf_allowed", "is_active"]
+    list_filter = ["category", "nsf_allowed", "is_active"]
 
 
 @admin.register(models.TenderSource)

@@ -238,7 +238,7 @@ def _receivable_sa(*, account_id: int) -> ServiceAgreement | None:
 
 
 def _reason_effects(*, tender: Tender, reason: PaymentCancelReason, account_id: int, user) -> None:
-    """seed 003 steps 4.2/4.3 on the payor's account (the payee's when nobody is named)."""
+    """seed 003 steps 4.2/4.3 on the payor's account (the first payee's when nobody is named)."""
     what = f"Returned payment: tender {tender.pk} ({reason.description})"
     account = Account.objects.get(pk=account_id)
     sa = nsf_fee_sa(account_id=account_id)

@@ -308,8 +308,20 @@ def tender_return(
     tender = tender_cancel(tender=tender, reason=reason, comment=comment, user=user)
     if not represent:
         return ReturnOutcome(tender=tender)
+    payments = [
+        PaymentIn(
+            account=p.account,
+            amount=p.amount,
+            distribution_rule=p.distribution_rule,
+            match_value=p.match_value,
+        )
+        for p in returned
+    ]
     others = tender.event.tenders.exclude(pk=tender.pk).exists()
-    if others or sum((p.amount for p in returned), ZERO) != tender.amount:
+    if tender.event.is_check_cashing:
+        # Cash Check: collected after all, the check pays what its payor was charged for it.
+        payments = [PaymentIn(account=tender.payor_account, amount=tender.amount)]
+    elif others or sum((p.amount for p in returned), ZERO) != tender.amount:
         raise PaymentError(
             f"tender {tender.pk} did not fund its event's frozen payments alone: "
             "present it again as a new payment by hand"
@@ -329,15 +341,7 @@ def tender_return(
                 represents=tender,
             )
         ],
-        payments=[
-            PaymentIn(
-                account=p.account,
-                amount=p.amount,
-                distribution_rule=p.distribution_rule,
-                match_value=p.match_value,
-            )
-            for p in returned
-        ],
+        payments=payments,
         mode=DistributionMode.DISTRIBUTE_AND_FREEZE,
         user=user,
         comments=f"Re-presentment of tender {tender.pk}",

@@ -90,6 +90,20 @@ def test_a_cashed_check_is_cancelled_only_as_returned():
     assert list(ledger_breaches()) == []
 
 
+def test_a_returned_cashed_check_presented_again_pays_what_its_payor_owed():
+    """When the bank collects a returned cashed check on re-presentment, the money pays
+    the payor's account, which was charged the cash handed out; the NSF fee stays."""
+    payor, _ = account_with("WATER")
+    _, check, _ = cashed(payor)
+    outcome = tender_return(tender=check, reason=reason("NSF"), represent=True)
+    again = outcome.representment.payments.get()
+    assert (again.account_id, again.amount, again.status) == (payor.pk, D("100.00"), "frozen")
+    assert outcome.representment.tenders.get().represents_id == check.pk
+    payor.refresh_from_db()
+    assert payor.balance == D("25.00")
+    assert list(ledger_breaches()) == []
+
+
 # -- item 3: re-presentment on an account the NSF made cash only -----------------------
 
 

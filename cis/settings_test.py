@@ -8,6 +8,8 @@ os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 # Unit tests run tasks in-process; the Celery integration tests start a real worker.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("OPENCIS_ALLOW_DERIVED_KEYS", "true")
+# The test client speaks plain HTTP; the HTTPS redirect has its own test.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from cis.settings import *  # noqa: E402,F403

@@ -1,9 +1,11 @@
-"""Platform records: batch runs and the audit of personal-data reveals."""
+"""Platform records: batch runs, the audit of personal-data reveals, stored results of
+idempotent API requests and integrations' API keys."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 
 class BatchRun(models.Model):
@@ -103,3 +105,24 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} key {self.key}"
+
+
+class UserAPIKeyManager(BaseAPIKeyManager):
+    def get_usable_keys(self):
+        return super().get_usable_keys().select_related("user")
+
+
+class UserAPIKey(AbstractAPIKey):
+    """An integration's API key (issue 7 item 17): `Authorization: Api-Key <prefix.secret>`
+    authenticates as `user`, so the user's roles decide what the key may do. Only the
+    prefix and a SHA-512 hash of the key are stored; revoke by setting `revoked`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
+
+    objects = UserAPIKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"

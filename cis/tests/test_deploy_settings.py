@@ -72,3 +72,18 @@ def test_transport_security_settings_come_from_the_environment():
     assert plain.stdout.split("\n")[-2].startswith("0 ") and plain.stdout.split("\n")[-2].endswith(
         "False None"
     )
+
+
+def test_production_api_takes_api_keys_and_sessions_not_basic_auth():
+    """Basic auth hashes a password on every request (and sends it with each): it is off
+    in production unless OPENCIS_API_BASIC_AUTH asks for it; API keys answer the 401."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(','.join(s.REST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES']))"
+    )
+    classes = _run(["shell", "-c", code]).stdout.split("\n")[-2].split(",")
+    assert classes[0] == "cis.authentication.ApiKeyAuthentication"
+    assert "rest_framework.authentication.SessionAuthentication" in classes
+    assert not [c for c in classes if "Basic" in c]
+    with_basic = _run(["shell", "-c", code], OPENCIS_API_BASIC_AUTH="true")
+    assert "cis.authentication.ThrottledBasicAuthentication" in with_basic.stdout

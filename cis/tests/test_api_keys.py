@@ -92,3 +92,20 @@ def test_repeated_failed_authentication_is_throttled(capsys):
     assert codes == [401, 401, 401, 429]
     assert _get("/api/v1/tender-types/", key).status_code == 429
     assert _get("/api/v1/tender-types/", key, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+@override_settings(OPENCIS_THROTTLE_RATES={"anon": "100/min", "auth_failure": "2/min"})
+def test_basic_auth_where_enabled_is_throttled_on_failures():
+    """The test settings keep basic auth on (OPENCIS_API_BASIC_AUTH); its wrong passwords
+    count like wrong keys."""
+    import base64
+
+    user = User.objects.create_user("basic", password="a-password-9")
+    user.groups.add(Group.objects.get(name="CSR"))
+
+    def basic(password):
+        token = base64.b64encode(f"basic:{password}".encode()).decode()
+        return _get("/api/v1/tender-types/", HTTP_AUTHORIZATION=f"Basic {token}").status_code
+
+    assert basic("a-password-9") == 200
+    assert [basic("wrong"), basic("wrong"), basic("a-password-9")] == [401, 401, 429]

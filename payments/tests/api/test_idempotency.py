@@ -190,3 +190,21 @@ def test_two_posts_with_one_external_id_at_the_same_moment_make_one_event(billed
     assert len({r.json()["id"] for r in results}) == 1
     assert PaymentEvent.objects.count() == 1
     assert list(ledger_breaches()) == []
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_idempotency_key_header(csr):
+    """Integrators learn of the header from the schema, on every money-moving POST."""
+    import yaml
+
+    schema = yaml.safe_load(csr.get("/api/schema/").content)
+    for path in (
+        "/api/v1/payment-events/",
+        "/api/v1/payments/{id}/cancel/",
+        "/api/v1/payments/{id}/transfer/",
+        "/api/v1/tenders/{id}/cancel/",
+        "/api/v1/tenders/{id}/return/",
+        "/api/v1/check-cashing/",
+    ):
+        names = [p["name"] for p in schema["paths"][path]["post"].get("parameters", [])]
+        assert "Idempotency-Key" in names, path

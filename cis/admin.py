@@ -1,6 +1,8 @@
 from django.contrib import admin
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
-from .models import BatchRun, PiiRevealAudit
+from .models import BatchRun, PiiRevealAudit, UserAPIKey
 
 admin.site.site_header = "OpenCIS administration"
 
@@ -40,3 +42,18 @@ class PiiRevealAuditAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The library's own key model is unused: every key belongs to a user (UserAPIKey).
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)
+
+
+@admin.register(UserAPIKey)
+class UserAPIKeyAdmin(APIKeyModelAdmin):
+    """Create a key here (it is shown once, in the message after saving) or with
+    `manage.py apikey_create <username> --name NAME`; revoke by ticking Revoked."""
+
+    list_display = [*APIKeyModelAdmin.list_display, "user"]
+    search_fields = [*APIKeyModelAdmin.search_fields, "user__username"]
+    raw_id_fields = ["user"]

@@ -12,5 +12,6 @@ class CisConfig(AppConfig):
         from cis import roles
 
         autodiscover_modules("batch")  # each app registers its nightly jobs in batch.py
+        from cis import idempotency  # noqa: F401 (registers purge_idempotency_keys)
 
         post_migrate.connect(roles.roles_sync_handler, dispatch_uid="cis.roles_sync")

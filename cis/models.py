@@ -1,8 +1,11 @@
-"""Platform records: batch runs and the audit of personal-data reveals."""
+"""Platform records: batch runs, the audit of personal-data reveals, stored results of
+idempotent API requests and integrations' API keys."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 
 class BatchRun(models.Model):
@@ -72,3 +75,54 @@ class PiiRevealAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} revealed {self.field} of {self.customer_id}"
+
+
+class IdempotencyKey(models.Model):
+    """The stored result of one money-moving API request sent with an `Idempotency-Key`
+    header (issue 7 item 16): a repeat with the same key answers this result instead of
+    running again. Written in the request's own transaction, so a key exists exactly when
+    its effect was committed. Purged after `OPENCIS_IDEMPOTENCY_KEY_DAYS` by the
+    `purge_idempotency_keys` batch job."""
+
+    key = models.CharField(max_length=255)
+    # Keys are chosen by clients: each user (integration) has its own namespace.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=255)
+    # SHA-256 of the canonical JSON request body: a reuse with another body is a 409.
+    request_hash = models.CharField(max_length=64)
+    # 0 while the request runs (never visible outside its transaction on PostgreSQL).
+    response_status = models.PositiveSmallIntegerField(default=0)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_result_per_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} key {self.key}"
+
+
+class UserAPIKeyManager(BaseAPIKeyManager):
+    def get_usable_keys(self):
+        return super().get_usable_keys().select_related("user")
+
+
+class UserAPIKey(AbstractAPIKey):
+    """An integration's API key (issue 7 item 17): `Authorization: Api-Key <prefix.secret>`
+    authenticates as `user`, so the user's roles decide what the key may do. Only the
+    prefix and a SHA-512 hash of the key are stored; revoke by setting `revoked`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
+
+    objects = UserAPIKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"

@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,10 +33,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework_api_key",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_fsm_log",
     "django_htmx",
+    "axes",
     "cis",
     "accounts",
     "payments",
@@ -53,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last: turns a sign-in lockout into the "locked out" page (issue 7 item 17)
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -93,6 +99,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "cis.auth_backends.LockoutBackend",  # django-axes: refuses locked-out sign-ins
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockout (django-axes): after this many wrong passwords for one user name from one
+# address (sign-in page, admin, basic auth, the panel's SSN-reveal prompt) sign-ins are
+# refused for the cool-off time; failures and lockouts are recorded (admin: Axes).
+AXES_FAILURE_LIMIT = env_int("OPENCIS_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("OPENCIS_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -120,6 +140,21 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # Transport security, secure by default in production (issue 7 item 24). HSTS is only
+    # sent on HTTPS responses; subdomains and preload are decisions about the whole
+    # domain, so they are the operator's to switch on.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy: the header (as in request.META) and value it sets on
+# HTTPS requests, e.g. "HTTP_X_FORWARDED_PROTO,https". Only if the proxy always sets or
+# strips it, or clients could claim HTTPS.
+_proxy_ssl_header = env_list("DJANGO_SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured("DJANGO_SECURE_PROXY_SSL_HEADER must be 'HEADER,value'")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -170,12 +205,38 @@ BATCH_CHUNK_SIZE = env_int("OPENCIS_BATCH_CHUNK_SIZE", 500)
 # Payments: a cash-only score at or above this refuses checks, cards and ACH (seed 003 4.3).
 OPENCIS_CASH_ONLY_THRESHOLD = env_int("OPENCIS_CASH_ONLY_THRESHOLD", 100)
 
+# Stored Idempotency-Key results are kept this many days (batch job purge_idempotency_keys).
+OPENCIS_IDEMPOTENCY_KEY_DAYS = env_int("OPENCIS_IDEMPOTENCY_KEY_DAYS", 7)
+
+# API authentication (issue 7 item 17): API keys for integrations, the session for the
+# browser. HTTP basic auth costs a full password hash per request: off unless asked for.
+OPENCIS_API_BASIC_AUTH = env_bool("OPENCIS_API_BASIC_AUTH", DEBUG)
+# Requests per client address; "auth_failure" counts failed API authentications.
+OPENCIS_THROTTLE_RATES = {
+    "anon": env_str("OPENCIS_THROTTLE_ANON", "60/min"),
+    "auth_failure": env_str("OPENCIS_THROTTLE_AUTH_FAILURES", "10/min"),
+}
+# Shared cache for throttle counters across web workers (else per process).
+_cache_url = env_str("OPENCIS_CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The first class's challenge is the WWW-Authenticate header of a 401; the last one
+    # only rate-limits requests nobody authenticated.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "cis.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        *(["cis.authentication.ThrottledBasicAuthentication"] if OPENCIS_API_BASIC_AUTH else []),
+        "cis.throttling.AnonymousRateLimit",
     ],
+    # Client address for throttles: REMOTE_ADDR, or the last N X-Forwarded-For entries
+    # behind N proxies (a client can't choose its address to escape a limit).
+    "NUM_PROXIES": env_int("OPENCIS_NUM_PROXIES", 0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -186,6 +247,18 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customer Information System for utilities: accounts, ledger, payments.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint: only for authenticated callers (issue 7 item 18).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # AnonymousRateLimit authenticates nobody: not a security scheme.
+    "AUTHENTICATION_WHITELIST": [
+        c
+        for c in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
+        if c != "cis.throttling.AnonymousRateLimit"
+    ],
+    # Swagger UI from drf-spectacular-sidecar's static files, never from a public CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `status`; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "PaymentStatusEnum": "payments.models.events.Payment.Status",

@@ -8,6 +8,12 @@ os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 # Unit tests run tasks in-process; the Celery integration tests start a real worker.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("OPENCIS_ALLOW_DERIVED_KEYS", "true")
+# The test client speaks plain HTTP; the HTTPS redirect has its own test.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+# Tests (and fuzzers) may authenticate with basic auth; limits are tested with their own.
+os.environ.setdefault("OPENCIS_API_BASIC_AUTH", "true")
+os.environ.setdefault("OPENCIS_THROTTLE_ANON", "100000/min")
+os.environ.setdefault("OPENCIS_THROTTLE_AUTH_FAILURES", "100000/min")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from cis.settings import *  # noqa: E402,F403

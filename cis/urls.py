@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -14,6 +15,12 @@ urlpatterns = [
     path("acp/", include("accounts.acp.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Docs for signed-in users only (the schema itself needs an authenticated caller,
+    # SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); Swagger UI is served from our static files.
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
     path("api/v1/", include("cis.api_urls")),
 ]

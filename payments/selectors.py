@@ -280,3 +280,13 @@ def panel_tender_source():
     from .models import TenderSource
 
     return TenderSource.objects.get(code="CASHIER")
+
+
+def event_by_external_id(*, tender_source_id: int, external_id: str) -> PaymentEvent | None:
+    """The event an integration posted under `external_id`, with its tenders (at most one:
+    constraint `one_event_per_external_id`)."""
+    return (
+        PaymentEvent.objects.filter(tender_source_id=tender_source_id, external_id=external_id)
+        .prefetch_related("tenders__tender_type")
+        .first()
+    )

@@ -6,6 +6,7 @@ from typing import Literal
 
 from django.db import transaction
 
+from cis.lockout import LockedOut, password_recheck
 from cis.models import PiiRevealAudit
 
 from ..models import Customer
@@ -14,6 +15,12 @@ logger = logging.getLogger(__name__)
 
 RevealableField = Literal["ssn", "drivers_license"]
 REVEALABLE: tuple[str, ...] = ("ssn", "drivers_license")
+
+
+LOCKED_OUT_MESSAGE = (
+    "Too many wrong passwords: showing personal data and signing in are locked for a "
+    "while. Ask a supervisor or an administrator if you need it now."
+)
 
 
 class RevealRefused(Exception):
@@ -25,7 +32,6 @@ class RevealRefused(Exception):
         self.permission = permission
 
 
-@transaction.atomic
 def pii_reveal(
     *,
     user,
@@ -33,21 +39,33 @@ def pii_reveal(
     field: RevealableField,
     password: str,
     ip_address: str | None = None,
+    request=None,
 ) -> str:
     """The clear value of `field`, after the user re-enters their password; writes the
-    audit row in the same transaction, so no value is shown without its row."""
+    audit row in the same transaction, so no value is shown without its row. With the
+    `request`, wrong passwords count towards the sign-in lockout (cis.lockout): that
+    check runs outside any transaction, or a refusal would roll its record back."""
     if field not in REVEALABLE:
         raise RevealRefused("That value can't be revealed.")
     if not user.has_perm("accounts.reveal_pii"):
         raise RevealRefused("You don't have permission to reveal personal data.", permission=True)
-    if not password or not user.check_password(password):
+    try:
+        password_ok = bool(password) and password_recheck(
+            request=request, user=user, password=password
+        )
+    except LockedOut:
+        # recorded by django-axes (AccessFailureLog, locked_out) and logged
+        logger.warning("PII reveal refused: user %s is locked out", user.pk)
+        raise RevealRefused(LOCKED_OUT_MESSAGE) from None
+    if not password_ok:
         # Logged, not audited: the audit lists what was seen, and nothing was.
         logger.warning("PII reveal refused: wrong password for user %s", user.pk)
         raise RevealRefused("That password is not correct.")
     value = getattr(customer, field)
     if not value:
         raise RevealRefused("Nothing is on file.")
-    PiiRevealAudit.objects.create(
-        user=user, customer=customer, field=field, ip_address=ip_address or None
-    )
+    with transaction.atomic():
+        PiiRevealAudit.objects.create(
+            user=user, customer=customer, field=field, ip_address=ip_address or None
+        )
     return value

@@ -35,6 +35,7 @@ def test_demo_users_log_in_with_printed_credentials(client, db, capsys):
 
 
 def test_openapi_schema_is_served(client, db):
+    client.force_login(User.objects.create_user("reader", password="x"))
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/bills/" in response.content

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import PRIVATE_PERMISSION, accounts_visible
+from cis.idempotency import idempotent
 
 from ..exceptions import PaymentError, PaymentStateError
 from ..models import (
@@ -31,6 +32,7 @@ from ..models import (
 from ..selectors import account_payments, event_detail, payment_detail
 from ..services import cancel, controls, distribution, events, freeze, noncis, receipts, transfer
 from . import serializers as s
+from .external_ids import DUPLICATE_ERRORS, external_id_original
 
 
 def _payments(request):
@@ -150,11 +152,26 @@ class PaymentEventCreate(PaymentAPIView):
         request=s.PaymentEventInSerializer,
         responses={201: s.PaymentEventSerializer, **ERROR_RESPONSES},
     )
+    @idempotent
     def post(self, request):
         """Add a payment event: tenders and the payments they fund (totals must match), then
-        distribute and freeze, distribute only (manual), or leave undistributed."""
+        distribute and freeze, distribute only (manual), or leave undistributed. An
+        `external_id` posted before answers its event (200) instead of adding another."""
         v = self.parse(s.PaymentEventInSerializer, request.data)
-        event = events.payment_event_create(
+        if original := external_id_original(visible=_events(request), v=v):
+            return _event_out(original)
+        try:
+            event = self._create(request, v)
+        except DUPLICATE_ERRORS:
+            # a twin with the same external id committed since the lookup above
+            if original := external_id_original(visible=_events(request), v=v):
+                return _event_out(original)
+            raise
+        return _event_out(event, status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _create(request, v):
+        return events.payment_event_create(
             tender_source=v["tender_source"],
             payment_date=v["payment_date"],
             tenders=[events.TenderIn(**t) for t in v["tenders"]],
@@ -164,7 +181,6 @@ class PaymentEventCreate(PaymentAPIView):
             external_id=v["external_id"],
             user=request.user,
         )
-        return _event_out(event, status.HTTP_201_CREATED)
 
 
 class PaymentEventDetail(PaymentAPIView):
@@ -189,6 +205,7 @@ class PaymentEventAddPayment(PaymentAPIView):
     @extend_schema(
         request=s.PaymentAddSerializer, responses={201: s.PaymentSerializer, **ERROR_RESPONSES}
     )
+    @idempotent
     def post(self, request, pk: int):
         """Add a payment to an existing tender: apply money left unapplied by a cancel."""
         v = self.parse(s.PaymentAddSerializer, request.data)
@@ -288,6 +305,7 @@ class PaymentCancel(PaymentAPIView):
     @extend_schema(
         request=s.PaymentCancelInSerializer, responses={200: s.PaymentSerializer, **ERROR_RESPONSES}
     )
+    @idempotent
     def post(self, request, pk: int):
         """Cancel a frozen payment; its tender stays and the event waits for a new payment."""
         v = self.parse(s.PaymentCancelInSerializer, request.data)
@@ -303,6 +321,7 @@ class PaymentTransfer(PaymentAPIView):
     @extend_schema(
         request=s.TransferSerializer, responses={200: s.PaymentEventSerializer, **ERROR_RESPONSES}
     )
+    @idempotent
     def post(self, request, pk: int):
         """Transfer a frozen payment to other accounts / SAs (cancel + linked new payments)."""
         v = self.parse(s.TransferSerializer, request.data)
@@ -396,6 +415,7 @@ class TenderCancel(PaymentAPIView):
         request=s.PaymentCancelInSerializer,
         responses={200: s.PaymentEventSerializer, **ERROR_RESPONSES},
     )
+    @idempotent
     def post(self, request, pk: int):
         """Cancel a tender and its event's payments; an NSF reason levies the NSF charge,
         credit-rating and cash-only points, a collection review, and may stop autopay."""
@@ -412,6 +432,7 @@ class TenderReturn(PaymentAPIView):
     @extend_schema(
         request=s.ReturnSerializer, responses={200: s.ReturnOutcomeSerializer, **ERROR_RESPONSES}
     )
+    @idempotent
     def post(self, request, pk: int):
         """A returned payment in one step (reverse, reopen the debt, add the fee), with an
         optional re-presentment paying the same accounts again."""
@@ -436,6 +457,7 @@ class NonCisPaymentCreate(PaymentAPIView):
         request=s.NonCisPaymentInSerializer,
         responses={201: s.PaymentEventSerializer, **ERROR_RESPONSES},
     )
+    @idempotent
     def post(self, request):
         """A payment for something no account is billed for, credited to a distribution
         code's GL account."""
@@ -459,6 +481,7 @@ class CheckCashCreate(PaymentAPIView):
         request=s.CheckCashInSerializer,
         responses={201: s.PaymentEventSerializer, **ERROR_RESPONSES},
     )
+    @idempotent
     def post(self, request):
         """Cash a check: the check tender and the cash handed back, no payment."""
         v = self.parse(s.CheckCashInSerializer, request.data)

@@ -124,6 +124,7 @@ def reveal(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
                 field=form.cleaned_data["field"],
                 password=form.cleaned_data["password"],
                 ip_address=request.META.get("REMOTE_ADDR"),
+                request=request,
             )
             status = 200
         except RevealRefused as refused:

@@ -42,11 +42,11 @@ def billed():
     return account
 
 
-def event_body(account, amount="70.00", **extra):
+def event_body(account, amount="70.00", tender_type="CASH", **extra):
     return {
         "tender_source": "CASHIER",
         "payment_date": "2026-01-15",
-        "tenders": [{"tender_type": "CASH", "amount": amount}],
+        "tenders": [{"tender_type": tender_type, "amount": amount}],
         "payments": [{"account": account.number, "amount": amount}],
         **extra,
     }
@@ -133,7 +133,9 @@ def test_a_repeated_tender_cancel_with_its_key_answers_the_first_result(csr, bil
     """An NSF return retried by the bank integration levies the fee once and answers the
     first cancel's result instead of 'the tender is cancelled'."""
     admin = _client(_cashier("sup", "Supervisor"))
-    tender = post_event(csr, event_body(billed)).json()["tenders"][0]["id"]
+    check = event_body(billed, tender_type="CHECK")
+    check["tenders"][0]["check_number"] = "1001"
+    tender = post_event(csr, check).json()["tenders"][0]["id"]
     url = f"/api/v1/tenders/{tender}/cancel/"
     body = {"reason": "NSF", "comment": "returned"}
     first = admin.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="ret-1")

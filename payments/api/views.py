@@ -14,7 +14,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import accounts_visible, rows_visible
+from accounts.selectors import accounts_visible
 
 from ..exceptions import PaymentError, PaymentStateError
 from ..models import (
@@ -24,35 +24,35 @@ from ..models import (
     PaymentCancelReason,
     PaymentEvent,
     ReceiptPrint,
-    Tender,
     TenderControl,
     TenderSource,
     TenderType,
 )
-from ..selectors import account_payments, event_detail, payment_detail
+from ..selectors import (
+    account_payments,
+    event_detail,
+    events_visible,
+    payment_detail,
+    payments_visible,
+    tenders_visible,
+)
 from ..services import cancel, controls, distribution, events, freeze, noncis, receipts, transfer
 from . import serializers as s
-
-# The paths from each record to the customers whose privacy hides it (issue 7 item 10).
-PAYMENT_VIA = "account__customer"
-EVENT_VIA = ("payments__account__customer", "tenders__payor_account__customer")
-TENDER_VIA = ("event__payments__account__customer", "event__tenders__payor_account__customer")
 
 
 def _payments(request):
     """Payments the user may see: those of private customers only with the permission to
     see private accounts (DESIGN §8); anything else is a 404, like a missing id."""
-    return rows_visible(Payment.objects.all(), user=request.user, via=PAYMENT_VIA)
+    return payments_visible(user=request.user)
 
 
 def _events(request):
-    """Events none of whose payees or payors is private (for those who may not see them)."""
-    return rows_visible(PaymentEvent.objects.all(), user=request.user, via=EVENT_VIA)
+    return events_visible(user=request.user)
 
 
 def _tenders(request):
-    """A tender is seen with its event (issue 7 item 10: ids are sequential)."""
-    return rows_visible(Tender.objects.all(), user=request.user, via=TENDER_VIA)
+    """issue 7 item 10: tender ids are sequential; a hidden tender is a missing one."""
+    return tenders_visible(user=request.user)
 
 
 def needs(*perms: str) -> type[BasePermission]:

@@ -18,13 +18,14 @@ def sees_private(*, user) -> bool:
 
 def rows_visible(qs: QuerySet, *, user, via: str | tuple[str, ...] = "customer") -> QuerySet:
     """`qs` less the rows that lead to a private customer through any of `via` (lookups
-    ending at a Customer: "account__customer", "event__payments__account__customer").
+    ending at a Customer: "account__customer", "event__payments__account__customer"; ""
+    for a queryset of customers).
     `exclude` keeps rows whose path is empty (a tender with no payor), and on a many-valued
     path drops a row when any of its related customers is private."""
     if sees_private(user=user):
         return qs
     for path in (via,) if isinstance(via, str) else via:
-        qs = qs.exclude(**{f"{path}__is_public": False})
+        qs = qs.exclude(**{f"{path}__is_public" if path else "is_public": False})
     return qs
 
 

@@ -31,7 +31,10 @@ def hidden(reference_data):
     """A private customer with an account, a billed SA, an adjustment, a To Do, a credit
     rating event and a change record."""
     account = AccountFactory(
-        number="1000000099", customer__number="C0000099", customer__last_name="Secretson"
+        number="1000000099",
+        customer__number="C0000099",
+        customer__last_name="Secretson",
+        location__number="L0000099",
     )
     Customer.objects.filter(pk=account.customer_id).update(is_public=False)
     sa = ServiceAgreementFactory(account=account, sa_type=SAType.objects.get(code="WATER"))
@@ -182,3 +185,24 @@ def test_a_supervisor_cannot_bill_a_private_account(supervisor_api, hidden, what
     # the visible account's own SA is accepted
     accepted = supervisor_api.post("/api/v1/bills/", body(visible.number, visible_sa.pk), "json")
     assert accepted.status_code == 201, accepted.data
+
+
+def test_the_location_tab_lists_no_private_residents_deposit(client, make_user, hidden):
+    """The Location tab's deposits cover every account at the location; a private former
+    resident's deposit (and so its account number) stays out of a CSR's view."""
+    from django.urls import reverse
+
+    private = hidden["_account"]
+    ServiceAgreementFactory(account=private, sa_type=SAType.objects.get(code="DEPOSIT"))
+    neighbour = AccountFactory(location_id=private.location_id)
+    client.force_login(make_user("CSR", "csr-loc"))
+    response = client.get(
+        reverse("acp:tab", args=[neighbour.number, "location"]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert private.number not in response.content.decode()
+    client.force_login(make_user("Administrator", "adm-loc"))
+    response = client.get(
+        reverse("acp:tab", args=[neighbour.number, "location"]), HTTP_HX_REQUEST="true"
+    )
+    assert private.number in response.content.decode()

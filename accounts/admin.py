@@ -3,6 +3,19 @@
 from django.contrib import admin
 
 from . import models
+from .selectors import rows_visible
+
+
+class PrivateHiddenAdmin(admin.ModelAdmin):
+    """Rows of private customers are left out of lists, searches, change forms and raw-id
+    pickers for staff without `view_private_account` (issue 7 item 12: the Supervisor is
+    staff, private customers are the Administrator's), by the rule the panel and the API
+    use. `private_via`: the lookups from the model to its customer."""
+
+    private_via: str | tuple[str, ...] = "account__customer"
+
+    def get_queryset(self, request):
+        return rows_visible(super().get_queryset(request), user=request.user, via=self.private_via)
 
 
 @admin.register(
@@ -76,7 +89,8 @@ class EmailInline(admin.TabularInline):
 
 
 @admin.register(models.Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(PrivateHiddenAdmin):
+    private_via = ""
     list_display = ["number", "display_name", "customer_type", "is_active", "is_public"]
     search_fields = ["number", "last_name", "first_name", "business_name", "alternate_id"]
     list_filter = ["customer_type", "is_active", "is_public", "is_bankrupt"]
@@ -99,7 +113,8 @@ class SAInline(admin.TabularInline):
 
 
 @admin.register(models.Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(PrivateHiddenAdmin):
+    private_via = "customer"
     list_display = [
         "number",
         "customer",
@@ -139,7 +154,7 @@ class GLLineInline(admin.TabularInline):
 
 
 @admin.register(models.FinancialTransaction)
-class FinancialTransactionAdmin(ReadOnlyAdmin):
+class FinancialTransactionAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
     list_display = [
         "pk",
         "account",
@@ -157,26 +172,29 @@ class FinancialTransactionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.Bill)
-class BillAdmin(ReadOnlyAdmin):
+class BillAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
     list_display = ["pk", "account", "bill_date", "due_date", "status", "total"]
     list_filter = ["status"]
     search_fields = ["account__number"]
 
 
 @admin.register(models.Adjustment)
-class AdjustmentAdmin(ReadOnlyAdmin):
+class AdjustmentAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
+    private_via = "sa__account__customer"
     list_display = ["pk", "sa", "adjustment_type", "amount", "status", "created_at"]
     list_filter = ["status", "adjustment_type"]
 
 
 @admin.register(models.ToDoEntry)
-class ToDoEntryAdmin(admin.ModelAdmin):
+class ToDoEntryAdmin(PrivateHiddenAdmin):
     list_display = ["subject", "todo_type", "account", "status", "assigned_to", "created_at"]
     list_filter = ["status", "todo_type"]
     raw_id_fields = ["account"]
 
 
-admin.site.register(models.CreditRatingEvent)
+@admin.register(models.CreditRatingEvent)
+class CreditRatingEventAdmin(PrivateHiddenAdmin):
+    pass
 
 
 # Panel configuration (seed 004 "Setup" menus).
@@ -214,8 +232,10 @@ class ContactTypeAdmin(CodeTableAdmin):
 
 
 @admin.register(models.ChangeRecord)
-class ChangeRecordAdmin(ReadOnlyAdmin):
+class ChangeRecordAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
     """The change history is evidence: nobody edits it, not even an administrator."""
+
+    private_via = ("customer", "account__customer")
 
     list_display = ["changed_at", "object_repr", "action", "field", "user"]
     list_filter = ["action", "content_type"]

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from cis.money import ZERO
 
-from .acp.selectors.access import PRIVATE_PERMISSION, accounts_visible
+from .acp.selectors.access import PRIVATE_PERMISSION, accounts_visible, rows_visible, sees_private
 from .models import Account, CreditRatingEvent, FinancialTransaction
 
-__all__ = ["PRIVATE_PERMISSION", "accounts_visible"]  # re-exported for the APIs
+# re-exported for the APIs, the admin and other apps
+__all__ = ["PRIVATE_PERMISSION", "accounts_visible", "rows_visible", "sees_private"]
 
 BASE_CREDIT_RATING = 700
 

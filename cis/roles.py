@@ -52,6 +52,8 @@ _CSR = [
     ("accounts", "add_contactphone"),
     ("accounts", "change_contactphone"),
     ("accounts", "delete_contactphone"),
+    # Payments: a CSR adds, distributes and cancels with a reason (cancel, NSF, transfer);
+    # deleting an unposted payment or event is a Supervisor's (issue 7 item 13).
     ("payments", "view_"),
     ("payments", "add_"),
     ("payments", "change_"),

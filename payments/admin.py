@@ -3,9 +3,10 @@ and payments are read-only: they change only through the services (API, panel, b
 
 from django.contrib import admin
 
-from accounts.admin import CodeTableAdmin, ReadOnlyAdmin
+from accounts.admin import CodeTableAdmin, PrivateHiddenAdmin, ReadOnlyAdmin
 
 from . import models
+from .selectors import EVENT_VIA, PAYMENT_VIA, TENDER_VIA
 
 
 @admin.register(models.TenderType)
@@ -74,7 +75,9 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(models.PaymentEvent)
-class PaymentEventAdmin(ReadOnlyAdmin):
+class PaymentEventAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
+    private_via = EVENT_VIA
+
     list_display = ["pk", "payment_date", "tender_source", "is_check_cashing", "external_id"]
     list_filter = ["tender_source", "is_check_cashing"]
     search_fields = ["external_id", "payments__account__number"]
@@ -94,7 +97,9 @@ class PaySegmentInline(admin.TabularInline):
 
 
 @admin.register(models.Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
+    private_via = PAYMENT_VIA
+
     list_display = ["pk", "account", "amount", "status", "accounting_date", "event"]
     list_filter = ["status"]
     search_fields = ["account__number", "payer_name"]
@@ -103,7 +108,9 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.Tender)
-class TenderAdmin(ReadOnlyAdmin):
+class TenderAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
+    private_via = TENDER_VIA
+
     list_display = ["pk", "event", "tender_type", "amount", "status", "check_number", "last4"]
     list_filter = ["status", "tender_type"]
     search_fields = ["check_number", "external_id", "payor_account__number"]

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, When
 
 from accounts.models import Account, CreditRatingEvent, FinancialTransaction, ServiceAgreement
+from accounts.selectors import accounts_visible, rows_visible
 from cis.bulk import id_in
 from cis.money import ZERO, quantize
 
@@ -270,9 +271,10 @@ def panel_last_payment(*, account: Account) -> tuple[Payment | None, bool]:
     return last, unposted
 
 
-def payee_accounts_by_number(*, numbers: Iterable[str]) -> dict[str, Account]:
-    """Payee / transfer accounts the CSR typed, by number (missing ones are absent)."""
-    return {a.number: a for a in Account.objects.filter(number__in=set(numbers))}
+def payee_accounts_by_number(*, numbers: Iterable[str], user) -> dict[str, Account]:
+    """Payee / transfer accounts the CSR typed, by number; missing ones and ones the user
+    may not see are absent alike (issue 7 item 11)."""
+    return {a.number: a for a in accounts_visible(user=user).filter(number__in=set(numbers))}
 
 
 def panel_tender_source():
@@ -290,3 +292,25 @@ def event_by_external_id(*, tender_source_id: int, external_id: str) -> PaymentE
         .prefetch_related("tenders__tender_type")
         .first()
     )
+
+
+# Who sees which payment records (issue 7 items 10-12): the accounts rule (private
+# customers only with `view_private_account`) along the paths from each record to its
+# customers. The API, the panel and the admin all read through these.
+PAYMENT_VIA = "account__customer"
+EVENT_VIA = ("payments__account__customer", "tenders__payor_account__customer")
+TENDER_VIA = ("event__payments__account__customer", "event__tenders__payor_account__customer")
+
+
+def payments_visible(*, user) -> QuerySet[Payment]:
+    return rows_visible(Payment.objects.all(), user=user, via=PAYMENT_VIA)
+
+
+def events_visible(*, user) -> QuerySet[PaymentEvent]:
+    """Events none of whose payees or payors is hidden from the user."""
+    return rows_visible(PaymentEvent.objects.all(), user=user, via=EVENT_VIA)
+
+
+def tenders_visible(*, user) -> QuerySet[Tender]:
+    """A tender is seen with its event: cancelling it cancels every payment of the event."""
+    return rows_visible(Tender.objects.all(), user=user, via=TENDER_VIA)

@@ -2,8 +2,10 @@
 form, call one service and re-render the tab; a refused payment comes back with the
 service's message and nothing saved.
 
-Permissions follow the API: adding needs `add_payment`; reverse, NSF, return, transfer and
-delete need `change_payment`; a receipt needs `view_payment`."""
+Permissions follow the API: adding needs `add_payment`; reverse, cancel, NSF, return and
+transfer need `change_payment`; delete needs `delete_payment` (a Supervisor's; a CSR cancels
+an unposted payment with a reason, issue 7 item 13); a receipt needs `view_payment`.
+Accounts and tenders are looked up among those the user may see (items 10, 11)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -30,6 +32,7 @@ from .selectors import (
     panel_payment_get,
     panel_tender_source,
     payee_accounts_by_number,
+    tenders_visible,
 )
 from .services.cancel import payment_cancel, tender_cancel, tender_return
 from .services.events import (
@@ -43,6 +46,7 @@ from .services.receipts import receipt_print
 from .services.transfer import payment_transfer
 
 ADD, CHANGE, VIEW = "payments.add_payment", "payments.change_payment", "payments.view_payment"
+DELETE = "payments.delete_payment"
 TAB = "payments"
 
 
@@ -124,7 +128,9 @@ def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
         return _refused(request, ctx, template, context)
     tender_rows = [f.cleaned_data for f in tenders if f.cleaned_data.get("tender_type")]
     payee_rows = [f.cleaned_data for f in payees if f.cleaned_data.get("account_number")]
-    found = payee_accounts_by_number(numbers=[r["account_number"] for r in payee_rows])
+    found = payee_accounts_by_number(
+        numbers=[r["account_number"] for r in payee_rows], user=request.user
+    )
     for form in payees:
         number = form.cleaned_data.get("account_number")
         if number and number not in found:
@@ -179,7 +185,8 @@ ACTIONS = {
     "nsf": ("NSF (cancel tender)", ReasonForm, CHANGE),
     "return": ("Returned payment", ReturnForm, CHANGE),
     "transfer": ("Transfer to another account", TransferForm, CHANGE),
-    "delete": ("Delete unposted payment", None, CHANGE),
+    "cancel": ("Cancel unposted payment", ReasonForm, CHANGE),
+    "delete": ("Delete unposted payment", None, DELETE),
 }
 
 
@@ -198,10 +205,15 @@ def _run(action: str, payment: Payment, form, user) -> str:
     if action == "delete":
         payment_delete(payment=payment)
         return "Unposted payment deleted."
-    if action == "reverse":
+    if action in ("reverse", "cancel"):
         payment_cancel(payment=payment, reason=data["reason"], comment=data["comment"], user=user)
-        return "Payment reversed."
+        return "Payment reversed." if action == "reverse" else "Unposted payment cancelled."
     tender = payment.event.tenders.filter(status="valid").order_by("pk").first()
+    # Cancelling the tender cancels the whole event: not this user's if it also pays a
+    # private account (issue 7 item 10, as through the API).
+    hidden = tender is not None and not tenders_visible(user=user).filter(pk=tender.pk).exists()
+    if action in ("nsf", "return") and hidden:
+        raise Http404
     if tender is None:
         raise PaymentError("this payment has no valid tender left to cancel")
     if action == "nsf":
@@ -219,9 +231,10 @@ def _run(action: str, payment: Payment, form, user) -> str:
         return "Returned payment recorded" + (
             " and presented again." if outcome.representment else "."
         )
-    target = payee_accounts_by_number(numbers=[data["account_number"]]).get(data["account_number"])
+    number = data["account_number"]
+    target = payee_accounts_by_number(numbers=[number], user=user).get(number)
     if target is None:
-        form.add_error("account_number", f"No account {data['account_number']}.")
+        form.add_error("account_number", f"No account {number}.")
         raise _Invalid
     payment_transfer(
         payment=payment,

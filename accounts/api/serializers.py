@@ -3,6 +3,9 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from ..models import Account, Adjustment, AdjustmentType, Bill, ServiceAgreement
+from .fields import VisiblePrimaryKeyRelatedField, VisibleSlugRelatedField
+
+# Inputs name accounts and SAs the user may see; a private one is unknown (issue 7 item 12).
 
 
 class ServiceAgreementSerializer(serializers.ModelSerializer):
@@ -44,13 +47,15 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class BillSegmentInSerializer(serializers.Serializer):
-    sa = serializers.PrimaryKeyRelatedField(queryset=ServiceAgreement.objects.all())
+    sa = VisiblePrimaryKeyRelatedField(
+        queryset=ServiceAgreement.objects.all(), via="account__customer"
+    )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class BillInSerializer(serializers.Serializer):
-    account = serializers.SlugRelatedField(slug_field="number", queryset=Account.objects.all())
+    account = VisibleSlugRelatedField(slug_field="number", queryset=Account.objects.all())
     bill_date = serializers.DateField()
     due_date = serializers.DateField()
     segments = BillSegmentInSerializer(many=True, allow_empty=False)
@@ -71,7 +76,9 @@ class BillSerializer(serializers.ModelSerializer):
 
 
 class AdjustmentInSerializer(serializers.Serializer):
-    sa = serializers.PrimaryKeyRelatedField(queryset=ServiceAgreement.objects.all())
+    sa = VisiblePrimaryKeyRelatedField(
+        queryset=ServiceAgreement.objects.all(), via="account__customer"
+    )
     adjustment_type = serializers.SlugRelatedField(
         slug_field="code", queryset=AdjustmentType.objects.filter(is_active=True)
     )

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import Account, Adjustment, Bill
-from ..selectors import account_aging, accounts_visible
+from ..selectors import account_aging, accounts_visible, rows_visible
 from ..services.adjustments import AdjustmentError, adjustment_cancel, adjustment_create
 from ..services.bills import BillError, bill_complete, bill_create
 from . import serializers as s
@@ -49,7 +49,7 @@ class BillCreateView(APIView):
     @extend_schema(request=s.BillInSerializer, responses={201: s.BillSerializer})
     def post(self, request):
         """Load a bill (one segment per SA) and, by default, complete it."""
-        data = s.BillInSerializer(data=request.data)
+        data = s.BillInSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         try:
@@ -73,7 +73,7 @@ class AdjustmentCreateView(APIView):
     @extend_schema(request=s.AdjustmentInSerializer, responses={201: s.AdjustmentSerializer})
     def post(self, request):
         """Post an adjustment (positive charges, negative credits)."""
-        data = s.AdjustmentInSerializer(data=request.data)
+        data = s.AdjustmentInSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
             adjustment = adjustment_create(user=request.user, **data.validated_data)
@@ -91,7 +91,10 @@ class AdjustmentCancelView(APIView):
         """Cancel an adjustment with a reason; a reversing FT is posted."""
         data = s.CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        adjustment = get_object_or_404(Adjustment, pk=pk)
+        visible = rows_visible(
+            Adjustment.objects.all(), user=request.user, via="sa__account__customer"
+        )
+        adjustment = get_object_or_404(visible, pk=pk)
         try:
             adjustment = adjustment_cancel(
                 adjustment=adjustment, reason=data.validated_data["reason"]

@@ -39,3 +39,22 @@ def test_openapi_schema_is_served(client, db):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/bills/" in response.content
+
+
+@pytest.mark.django_db
+def test_a_supervisor_deletes_payments_a_csr_cancels_them():
+    """issue 7 item 13: the role table, the API and the panel agree that deleting an
+    unposted payment, event or tender is a Supervisor's; a CSR adds, changes and cancels
+    (with a reason). The API and panel checks are tested in payments/tests."""
+    perms = {
+        name: set(
+            Group.objects.get(name=name)
+            .permissions.filter(content_type__app_label="payments")
+            .values_list("codename", flat=True)
+        )
+        for name in ("CSR", "Supervisor", "Administrator")
+    }
+    deletes = {"delete_payment", "delete_paymentevent", "delete_tender"}
+    assert {"add_payment", "change_payment", "change_tender"} <= perms["CSR"]
+    assert not deletes & perms["CSR"]
+    assert deletes <= perms["Supervisor"] and deletes <= perms["Administrator"]

@@ -5,6 +5,7 @@ import re
 
 from rest_framework import serializers
 
+from accounts.api.fields import VisiblePrimaryKeyRelatedField, VisibleSlugRelatedField
 from accounts.models import Account, ServiceAgreement
 
 from ..models import (
@@ -35,9 +36,8 @@ def _code(model, **kwargs) -> serializers.SlugRelatedField:
 
 
 def _account(**kwargs) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="number", queryset=Account.objects.all(), **kwargs
-    )
+    # private accounts are unknown numbers for roles that may not see them (issue 7 item 11)
+    return VisibleSlugRelatedField(slug_field="number", queryset=Account.objects.all(), **kwargs)
 
 
 # -- configuration ---------------------------------------------------------------------
@@ -105,7 +105,9 @@ class TenderInSerializer(serializers.Serializer):
 
 
 class SAAmountSerializer(serializers.Serializer):
-    sa = serializers.PrimaryKeyRelatedField(queryset=ServiceAgreement.objects.all())
+    sa = VisiblePrimaryKeyRelatedField(
+        queryset=ServiceAgreement.objects.all(), via="account__customer"
+    )
     amount = _money()
 
 

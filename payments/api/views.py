@@ -1,6 +1,7 @@
 """Payments REST API: each view parses input, calls one service, shapes the answer.
 Permissions: reads need `view_payment`; adding and distributing `add_payment`; cancels,
-transfers, deletes and returns `change_payment`; controls their own model's permissions."""
+transfers and returns `change_payment`; deletes `delete_payment` (cis/roles.py: a Supervisor
+deletes, a CSR cancels with a reason); controls their own model's permissions."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
@@ -13,7 +14,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import PRIVATE_PERMISSION, accounts_visible
+from accounts.selectors import accounts_visible
 from cis.idempotency import idempotent
 
 from ..exceptions import PaymentError, PaymentStateError
@@ -24,12 +25,18 @@ from ..models import (
     PaymentCancelReason,
     PaymentEvent,
     ReceiptPrint,
-    Tender,
     TenderControl,
     TenderSource,
     TenderType,
 )
-from ..selectors import account_payments, event_detail, payment_detail
+from ..selectors import (
+    account_payments,
+    event_detail,
+    events_visible,
+    payment_detail,
+    payments_visible,
+    tenders_visible,
+)
 from ..services import cancel, controls, distribution, events, freeze, noncis, receipts, transfer
 from . import serializers as s
 from .external_ids import DUPLICATE_ERRORS, external_id_original
@@ -38,17 +45,16 @@ from .external_ids import DUPLICATE_ERRORS, external_id_original
 def _payments(request):
     """Payments the user may see: those of private customers only with the permission to
     see private accounts (DESIGN §8); anything else is a 404, like a missing id."""
-    qs = Payment.objects.all()
-    if not request.user.has_perm(PRIVATE_PERMISSION):
-        qs = qs.filter(account__customer__is_public=True)
-    return qs
+    return payments_visible(user=request.user)
 
 
 def _events(request):
-    qs = PaymentEvent.objects.all()
-    if not request.user.has_perm(PRIVATE_PERMISSION):
-        qs = qs.exclude(payments__account__customer__is_public=False)
-    return qs
+    return events_visible(user=request.user)
+
+
+def _tenders(request):
+    """issue 7 item 10: tender ids are sequential; a hidden tender is a missing one."""
+    return tenders_visible(user=request.user)
 
 
 def needs(*perms: str) -> type[BasePermission]:
@@ -67,6 +73,7 @@ def needs(*perms: str) -> type[BasePermission]:
 VIEW = needs("payments.view_payment")
 ADD = needs("payments.add_payment")
 CHANGE = needs("payments.change_payment")
+DELETE = needs("payments.delete_payment")
 CONTROLS = needs("payments.add_depositcontrol", "payments.change_tendercontrol")
 
 ERROR_RESPONSES = {
@@ -88,9 +95,9 @@ class PaymentAPIView(APIView):
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return super().handle_exception(exc)
 
-    @staticmethod
-    def parse(serializer_class, data):
-        serializer = serializer_class(data=data)
+    def parse(self, serializer_class, data):
+        # the request lets related fields offer only what the user may see (item 11)
+        serializer = serializer_class(data=data, context={"request": self.request})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -185,7 +192,7 @@ class PaymentEventCreate(PaymentAPIView):
 
 class PaymentEventDetail(PaymentAPIView):
     def get_permissions(self):
-        return [CHANGE()] if self.request.method == "DELETE" else [VIEW()]
+        return [DELETE()] if self.request.method == "DELETE" else [VIEW()]
 
     @extend_schema(responses=s.PaymentEventSerializer)
     def get(self, request, pk: int):
@@ -244,7 +251,7 @@ class PaymentEventAllocation(PaymentAPIView):
 
 class PaymentDetail(PaymentAPIView):
     def get_permissions(self):
-        return [CHANGE()] if self.request.method == "DELETE" else [VIEW()]
+        return [DELETE()] if self.request.method == "DELETE" else [VIEW()]
 
     @extend_schema(responses=s.PaymentSerializer)
     def get(self, request, pk: int):
@@ -307,7 +314,8 @@ class PaymentCancel(PaymentAPIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        """Cancel a frozen payment; its tender stays and the event waits for a new payment."""
+        """Cancel a payment with a reason (a frozen one's FTs are reversed); its tender stays
+        and the event waits for a new payment."""
         v = self.parse(s.PaymentCancelInSerializer, request.data)
         payment = cancel.payment_cancel(
             payment=get_object_or_404(_payments(request), pk=pk), user=request.user, **v
@@ -421,7 +429,7 @@ class TenderCancel(PaymentAPIView):
         credit-rating and cash-only points, a collection review, and may stop autopay."""
         v = self.parse(s.PaymentCancelInSerializer, request.data)
         tender = cancel.tender_cancel(
-            tender=get_object_or_404(Tender, pk=pk), user=request.user, **v
+            tender=get_object_or_404(_tenders(request), pk=pk), user=request.user, **v
         )
         return _event_out(tender.event)
 
@@ -438,7 +446,7 @@ class TenderReturn(PaymentAPIView):
         optional re-presentment paying the same accounts again."""
         v = self.parse(s.ReturnSerializer, request.data)
         outcome = cancel.tender_return(
-            tender=get_object_or_404(Tender, pk=pk), user=request.user, **v
+            tender=get_object_or_404(_tenders(request), pk=pk), user=request.user, **v
         )
         representment = event_detail(pk=outcome.representment.pk) if outcome.representment else None
         data = s.ReturnOutcomeSerializer(

@@ -80,15 +80,15 @@ def payment_cancel(
     *, payment: Payment, reason: PaymentCancelReason, comment: str = "", user=None
 ) -> Payment:
     """seed 003 steps 3.8/3.9: the payment is wrong, its tender is right. The tender stays
-    and the event waits for a new payment (step 4.5/4.6) or a transfer."""
+    and the event waits for a new payment (step 4.5/4.6) or a transfer. An unposted payment
+    is cancelled too (nothing to reverse): deleting it is a Supervisor's (issue 7 item 13),
+    a CSR cancels it with a reason that stays on record."""
     if reason.is_nsf:
         raise PaymentError(f"{reason.code} is a tender cancellation: cancel the tender instead")
     accounts_lock([payment.account_id])
     payment = payment_qs_select_for_update().get(pk=payment.pk)
-    if payment.status != Payment.Status.FROZEN:
-        raise PaymentStateError(
-            f"payment {payment.pk} is {payment.status}: only a frozen payment is cancelled"
-        )
+    if payment.status == Payment.Status.CANCELLED:
+        raise PaymentStateError(f"payment {payment.pk} is cancelled: it is cancelled only once")
     payments_reverse(payments=[payment], reason=reason, comment=comment, user=user)
     return payment
 

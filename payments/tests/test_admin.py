@@ -38,3 +38,32 @@ def test_payments_are_read_only(admin_client):
         admin_client.get(f"/admin/payments/paymentevent/{payment.event_id}/change/").status_code
         == 200
     )
+
+
+@pytest.mark.parametrize("model", ["paymentevent", "payment", "tender"])
+def test_a_supervisor_does_not_find_private_payments_in_the_admin(client, model):
+    """issue 7 item 12: a private account's events, payments and tenders are not in a
+    Supervisor's admin lists or searches, and their change forms answer as a missing id
+    does; an Administrator sees them."""
+    from django.contrib.auth.models import Group
+
+    account, _ = account_with("WATER", customer__is_public=False)
+    payment = pay(account, 10, tender="CHECK")
+    pk = {
+        "paymentevent": payment.event_id,
+        "payment": payment.pk,
+        "tender": payment.event.tenders.get().pk,
+    }[model]
+    supervisor = User.objects.create_user("sup", password="x", is_staff=True)
+    supervisor.groups.add(Group.objects.get(name="Supervisor"))
+    client.force_login(supervisor)
+    base = f"/admin/payments/{model}/"
+    private, missing = client.get(f"{base}{pk}/change/"), client.get(f"{base}999999/change/")
+    assert private.status_code == missing.status_code == 302
+    assert private["Location"] == missing["Location"]
+    assert f"/{pk}/change/" not in client.get(base).content.decode()
+    assert f"/{pk}/change/" not in client.get(base, {"q": account.number}).content.decode()
+    admin = User.objects.create_user("adm", password="x", is_staff=True)
+    admin.groups.add(Group.objects.get(name="Administrator"))
+    client.force_login(admin)
+    assert client.get(f"{base}{pk}/change/").status_code == 200

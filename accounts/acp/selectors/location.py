@@ -10,6 +10,7 @@ from cis.money import ZERO
 
 from ...models import FinancialTransaction, Note, Scope, ServiceAgreement
 from ...panel import PanelContext
+from .access import rows_visible
 from .customer import balances, custom_field_rows
 
 
@@ -23,8 +24,10 @@ class DepositRow:
 
 def deposit_rows(ctx: PanelContext) -> list[DepositRow]:
     """seed 004: all deposits on hold for the location, the customer and the account."""
+    # other residents of the location may be private (issue 7 item 12)
+    deposits = rows_visible(ServiceAgreement.objects.all(), user=ctx.user, via="account__customer")
     sas = list(
-        ServiceAgreement.objects.filter(
+        deposits.filter(
             Q(account__location_id=ctx.account.location_id)
             | Q(account__customer_id=ctx.account.customer_id),
             sa_type__is_deposit=True,

@@ -141,9 +141,13 @@ def test_manual_distribution_puts_the_amounts_on_the_chosen_sas(client_csr, wate
     assert [(s.sa_id, s.amount) for s in payment.segments.all()] == [(sewer.pk, D("30.00"))]
 
 
-def test_delete_an_unposted_payment(client_csr, water):
+def test_delete_an_unposted_payment(client, water):
+    """A Supervisor deletes (issue 7 item 13; a CSR cancels, test_private_and_roles.py)."""
+    supervisor = User.objects.create_user("sam", password=PASSWORD)
+    supervisor.groups.add(Group.objects.get(name="Supervisor"))
+    client.force_login(supervisor)
     payment = pay(water, "25.00", mode=DistributionMode.MANUAL)
-    response = client_csr.post(url("payment-action", water, payment.pk, "delete"), **HX)
+    response = client.post(url("payment-action", water, payment.pk, "delete"), **HX)
     assert response.status_code == 200 and not Payment.objects.exists()
 
 

@@ -250,7 +250,13 @@ def test_delete_unfrozen_event_and_permissions(csr, billed):
     created = csr.post(
         "/api/v1/payment-events/", event_body(account, mode="do_not_distribute"), format="json"
     ).data
-    assert csr.delete(f"/api/v1/payment-events/{created['id']}/").status_code == 204
+    # issue 7 item 13: a Supervisor deletes, a CSR may not
+    assert csr.delete(f"/api/v1/payment-events/{created['id']}/").status_code == 403
+    supervisor = APIClient()
+    user = User.objects.create_user("sup", password="x")
+    user.groups.add(Group.objects.get(name="Supervisor"))
+    supervisor.force_authenticate(user)
+    assert supervisor.delete(f"/api/v1/payment-events/{created['id']}/").status_code == 204
     assert not Payment.objects.exists()
     nobody = APIClient()
     nobody.force_authenticate(User.objects.create_user("guest", password="x"))

@@ -51,11 +51,18 @@ def test_cancelled_payment_reopens_debt_as_old_as_it_was():
     assert aging.days_0_30 == D("50.00")
 
 
-def test_only_frozen_payments_are_cancelled_and_only_once():
+def test_a_payment_is_cancelled_once_and_an_unposted_one_without_a_trace():
+    """issue 7 item 13: a CSR may not delete an unposted payment (a Supervisor does), so
+    they cancel it with a reason; it had no FTs, so nothing is reversed, its tender stays
+    and the event waits for a new payment, as after cancelling a frozen one."""
     account, _ = account_with("WATER")
     incomplete = pay(account, 10, mode=DistributionMode.DO_NOT_DISTRIBUTE)
-    with pytest.raises(PaymentStateError, match="only a frozen payment"):
-        payment_cancel(payment=incomplete, reason=reason("KEYERR"))
+    payment_cancel(payment=incomplete, reason=reason("KEYERR"), comment="keyed twice")
+    incomplete.refresh_from_db()
+    assert (incomplete.status, incomplete.cancel_reason.code) == ("cancelled", "KEYERR")
+    assert incomplete.event.tenders.get().status == "valid"
+    assert not FinancialTransaction.objects.filter(account=account, kind="pay_cancel").exists()
+    assert list(ledger_breaches()) == []
     frozen = pay(account, 10)
     payment_cancel(payment=frozen, reason=reason("KEYERR"))
     with pytest.raises(PaymentStateError, match="is cancelled"):

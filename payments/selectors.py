@@ -14,18 +14,17 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
-from accounts.models import Account, CreditRatingEvent, FinancialTransaction, ServiceAgreement
+from accounts.models import Account, CreditRatingEvent, ServiceAgreement
 from cis.bulk import id_in
 from cis.money import ZERO, quantize
 
 from .distribution import Debt, SAChoice
 from .models import Payment, PaymentEvent, Tender
 
-# Open debt of each SA as of a date: every frozen FT up to the date, credits applied to
-# the oldest charges first (DESIGN §2, `accounts.selectors.aging_compute`). What stays
-# open is the newest charges adding up to the balance; a window sum from the newest charge
-# backwards picks them. The balance as of the date is the cached one less any later FTs
-# (usually none), so only SAs that owe something are read, and only their charges.
+# Open debt of each SA: every frozen FT on the books, credits applied to the oldest charges
+# first (DESIGN §2, `accounts.selectors.aging_compute`). What stays open is the newest
+# charges adding up to the cached balance; a window sum from the newest charge backwards
+# picks them, so only SAs that owe something are read, and only their charges.
 _CHARGES_SQL = """
 SELECT sa_id, due, amount, running, balance FROM (
     SELECT ft.sa_id AS sa_id,
@@ -38,7 +37,7 @@ SELECT sa_id, due, amount, running, balance FROM (
            owing.balance AS balance
     FROM {owing}
     JOIN accounts_financialtransaction ft ON ft.sa_id = owing.id
-    WHERE ft.is_frozen AND ft.accounting_date <= %s AND ft.current_amount > 0
+    WHERE ft.is_frozen AND ft.current_amount > 0
 ) t
 WHERE running - amount < balance
 """
@@ -49,26 +48,17 @@ def _money(value) -> Decimal:
     return quantize(Decimal(str(value))) if not isinstance(value, Decimal) else value
 
 
-def sa_balances_as_of(*, sa_ids: Iterable[int], as_of: date) -> dict[int, Decimal]:
-    """Each SA's balance as of a date: the cached balance less FTs dated later."""
-    ids = id_in(sa_ids)
-    balances = dict(ServiceAgreement.objects.filter(pk__in=ids).values_list("pk", "balance"))
-    later = (
-        FinancialTransaction.objects.filter(
-            sa_id__in=ids, is_frozen=True, accounting_date__gt=as_of
-        )
-        .values("sa_id")
-        .annotate(s=Sum("current_amount"))
-        .values_list("sa_id", "s")
-    )
-    for sa_id, amount in later:
-        balances[sa_id] -= _money(amount)
-    return balances
-
-
 def sa_open_debts(*, sa_ids: Iterable[int], as_of: date) -> dict[int, dict[date, Decimal]]:
-    """{SA id: {due date: open amount}} for the SAs that owe something as of `as_of`."""
-    owing = {sa: b for sa, b in sa_balances_as_of(sa_ids=sa_ids, as_of=as_of).items() if b > 0}
+    """{SA id: {due date: open amount}} for the SAs that owe something now.
+
+    Issue 7 item 2 (seed 003 steps 1.8, 2.7, 2.9): a payment relieves the debt open when it
+    is distributed, whatever its own date, so a back-dated payment posted after a later
+    bill pays that bill too instead of overpaying one SA while another still owes.
+    `as_of` only dates charges that have no due date (due on that day); the payment's date
+    ages the debts in the algorithms that care (delinquent first).
+    """
+    balances = ServiceAgreement.objects.filter(pk__in=id_in(sa_ids)).values_list("pk", "balance")
+    owing = {sa: b for sa, b in balances if b > 0}
     if not owing:
         return {}
     ids = sorted(owing)
@@ -81,7 +71,7 @@ def sa_open_debts(*, sa_ids: Iterable[int], as_of: date) -> dict[int, dict[date,
         params = [v for sa in ids for v in (sa, owing[sa])]
     debts: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     with connection.cursor() as cursor:
-        cursor.execute(_CHARGES_SQL.format(owing=table), [as_of, as_of, *params, as_of])
+        cursor.execute(_CHARGES_SQL.format(owing=table), [as_of, as_of, *params])
         for sa_id, due, amount, running, balance in cursor.fetchall():
             amount, running, balance = _money(amount), _money(running), _money(balance)
             open_amount = min(amount, balance - (running - amount))

@@ -24,7 +24,10 @@ from .models import Payment, PaymentEvent, Tender
 # Open debt of each SA: every frozen FT on the books, credits applied to the oldest charges
 # first (DESIGN §2, `accounts.selectors.aging_compute`). What stays open is the newest
 # charges adding up to the cached balance; a window sum from the newest charge backwards
-# picks them, so only SAs that owe something are read, and only their charges.
+# picks them, so only SAs that owe something are read, and only their charges. A cancelled
+# FT and its cancellation are left out together (they net to zero in the balance), as in
+# `accounts.selectors.account_aging_rows`: a reversed payment reopens the debt it paid,
+# at that debt's age (issue 8 item 7).
 _CHARGES_SQL = """
 SELECT sa_id, due, amount, running, balance FROM (
     SELECT ft.sa_id AS sa_id,
@@ -37,7 +40,10 @@ SELECT sa_id, due, amount, running, balance FROM (
            owing.balance AS balance
     FROM {owing}
     JOIN accounts_financialtransaction ft ON ft.sa_id = owing.id
-    WHERE ft.is_frozen AND ft.current_amount > 0
+    WHERE ft.is_frozen AND ft.current_amount > 0 AND ft.cancels_id IS NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM accounts_financialtransaction c WHERE c.cancels_id = ft.id AND c.is_frozen
+      )
 ) t
 WHERE running - amount < balance
 """

@@ -114,11 +114,15 @@ operation = st.one_of(
 
 
 class AgingAfterCancelsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        # once for the class: every example runs in a transaction rolled back after it
+        reference_data_load()
+
     @settings(max_examples=25, deadline=None)
     @given(ops=st.lists(operation, min_size=1, max_size=10))
     def test_aging_equals_aging_from_the_open_charges(self, ops):
         """Random bills, payments and cancellations; aging checked at several dates."""
-        reference_data_load()
         account = AccountFactory()
         sas = [sa_add(account, code) for code in ("WATER", "SEWER", "ELEC")]
         payments: list[Payment] = []

@@ -29,9 +29,10 @@ from .models import Payment, PaymentEvent, Tender
 # `accounts.selectors.account_aging_rows`: a reversed payment reopens the debt it paid,
 # at that debt's age (issue 8 item 7).
 _CHARGES_SQL = """
-SELECT sa_id, due, amount, running, balance FROM (
+SELECT sa_id, due, amount, running, balance, booked FROM (
     SELECT ft.sa_id AS sa_id,
            COALESCE(ft.arrears_date, %s) AS due,
+           ft.accounting_date AS booked,
            ft.current_amount AS amount,
            SUM(ft.current_amount) OVER (
                PARTITION BY ft.sa_id
@@ -55,13 +56,25 @@ def _money(value) -> Decimal:
 
 
 def sa_open_debts(*, sa_ids: Iterable[int], as_of: date) -> dict[int, dict[date, Decimal]]:
-    """{SA id: {due date: open amount}} for the SAs that owe something now.
+    """{SA id: {due date: open amount}} for the SAs that owe something now."""
+    debts: dict[int, dict[date, Decimal]] = {}
+    for sa_id, charges in sa_open_charges(sa_ids=sa_ids, as_of=as_of).items():
+        by_due = debts.setdefault(sa_id, defaultdict(Decimal))
+        for due, amount, _ in charges:
+            by_due[due] += amount
+    return {sa: dict(by_due) for sa, by_due in debts.items()}
+
+
+def sa_open_charges(
+    *, sa_ids: Iterable[int], as_of: date
+) -> dict[int, list[tuple[date, Decimal, date]]]:
+    """{SA id: [(due date, open amount, accounting date)]}: the open charges of the SAs.
 
     Issue 7 item 2 (seed 003 steps 1.8, 2.7, 2.9): a payment relieves the debt open when it
     is distributed, whatever its own date, so a back-dated payment posted after a later
-    bill pays that bill too instead of overpaying one SA while another still owes.
-    `as_of` only dates charges that have no due date (due on that day); the payment's date
-    ages the debts in the algorithms that care (delinquent first).
+    bill pays that bill too instead of overpaying one SA while another still owes (the
+    accounting date tells which debt was booked after the payment's date). `as_of` dates
+    charges that have no due date (due on that day).
     """
     balances = ServiceAgreement.objects.filter(pk__in=id_in(sa_ids)).values_list("pk", "balance")
     owing = {sa: b for sa, b in balances if b > 0}
@@ -75,16 +88,19 @@ def sa_open_debts(*, sa_ids: Iterable[int], as_of: date) -> dict[int, dict[date,
         values = ", ".join(["(%s, %s)"] * len(ids))
         table = f"(SELECT column1 AS id, column2 AS balance FROM (VALUES {values})) owing"  # noqa: S608
         params = [v for sa in ids for v in (sa, owing[sa])]
-    debts: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    charges: dict[int, list[tuple[date, Decimal, date]]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(_CHARGES_SQL.format(owing=table), [as_of, as_of, *params])
-        for sa_id, due, amount, running, balance in cursor.fetchall():
+        for sa_id, due, amount, running, balance, booked in cursor.fetchall():
             amount, running, balance = _money(amount), _money(running), _money(balance)
             open_amount = min(amount, balance - (running - amount))
             if open_amount > 0:
-                due = date.fromisoformat(due) if isinstance(due, str) else due
-                debts[sa_id][due] += open_amount
-    return {sa: dict(by_due) for sa, by_due in debts.items()}
+                charges[sa_id].append((_day(due), open_amount, _day(booked)))
+    return dict(charges)
+
+
+def _day(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +145,21 @@ def account_sa_infos(*, account_ids: Iterable[int]) -> dict[int, list[SAInfo]]:
     return dict(infos)
 
 
-def debts_for(infos: Iterable[SAInfo], open_debts: dict[int, dict[date, Decimal]]) -> list[Debt]:
-    return [
-        Debt(info.sa_id, info.choice.priority, due, amount)
-        for info in infos
-        for due, amount in sorted(open_debts.get(info.sa_id, {}).items())
-    ]
+def debts_for(
+    infos: Iterable[SAInfo], charges: dict[int, list[tuple[date, Decimal, date]]], as_of: date
+) -> list[Debt]:
+    """The debts of these SAs from their open charges (`sa_open_charges`), per due date and
+    whether they were booked after `as_of` (the payment's date)."""
+    debts = []
+    for info in infos:
+        owed: dict[tuple[date, bool], Decimal] = defaultdict(Decimal)
+        for due, amount, booked in charges.get(info.sa_id, ()):
+            owed[due, booked > as_of] += amount
+        debts += [
+            Debt(info.sa_id, info.choice.priority, due, amount, later)
+            for (due, later), amount in sorted(owed.items())
+        ]
+    return debts
 
 
 @dataclass(frozen=True, slots=True)

@@ -376,6 +376,15 @@ def test_back_dated_payment_relieves_all_open_debt():
     assert list(ledger_breaches()) == []
 
 
+def test_back_dated_payment_pays_the_debt_of_its_date_first():
+    """A payment dated 10/20 of the 10/01 bill's amount pays that bill, the one the customer
+    paid for, though priority alone would put it on the 11/01 bill's water first: debt
+    booked after the payment's date comes after the debt of its date."""
+    account, _, _ = back_dated_account()
+    payment = pay(account, 100, day=dt.date(2026, 10, 20))
+    assert segments(payment) == {"WATER": D("50.00"), "SEWER": D("50.00")}
+
+
 def test_back_dated_payment_ages_debt_as_of_its_date():
     """Debt age is judged on the payment's date: delinquent-first on 10/25 pays what was
     past due then (the 10/01 bill, due 10/22) before the 11/01 bill's current debt, which

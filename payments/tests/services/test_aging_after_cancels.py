@@ -8,12 +8,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import RequestFactory
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from accounts.acp.selectors.dashboard import panel_aging
 from accounts.ledger_checks import ledger_breaches
 from accounts.models import FinancialTransaction
+from accounts.panel import PanelContext
 from accounts.selectors import account_aging
 from accounts.tests.factories import AccountFactory
 from payments.models import DistributionRule, Payment
@@ -192,9 +195,13 @@ def test_reversed_overpayment_leaves_the_later_bill_past_due():
     overpaid = pay(account, 80, day=dt.date(2026, 10, 1), tender="CHECK")
     bill(account, {water: 50, sewer: 30}, bill_date=dt.date(2026, 11, 6))  # due 11/27
     payment_cancel(payment=overpaid, reason=reason("KEYERR"))
-    aging = account_aging(account=account, as_of=dt.date(2026, 12, 2))
+    aging_day = dt.date(2026, 12, 2)
+    aging = account_aging(account=account, as_of=aging_day)
     assert aging.past_due == Decimal("80.00")
     assert aging.days_0_30 == Decimal("80.00")
     assert aging.current == ZERO
+    # the panel's dashboard card reads the same
+    ctx = PanelContext(request=RequestFactory().get("/"), account=account, today=aging_day)
+    assert panel_aging(ctx) == aging
     assert_aging_is_from_scratch(account)
     assert list(ledger_breaches()) == []

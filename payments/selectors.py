@@ -1,6 +1,6 @@
 """Reads for payment services, views, the API and batch jobs.
 
-`sa_open_debts` and `account_sa_choices` feed distribution on both the online and the bulk
+`sa_open_charges` and `account_sa_infos` feed distribution on both the online and the bulk
 path: one query each for any number of SAs, so a chunk of thousands of payments costs what
 one payment does.
 """

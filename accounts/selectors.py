@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from cis.money import ZERO
@@ -83,8 +83,24 @@ def account_ledger_balance(*, account: Account) -> Decimal:
     return total or ZERO
 
 
+def account_aging_rows(*, account: Account) -> QuerySet:
+    """(arrears date, amount) of the FTs that age: frozen ones, less every cancelled FT
+    together with its cancellation.
+
+    Issue 8 item 7: a pair must leave aging together. Kept in, a reversed payment's credit
+    pays the oldest charges while its cancellation FT is a charge of its own date (none for
+    an overpayment, so aged as current): a bill the payment never paid looked paid, and
+    the account showed nothing past due. Dropping the pair ages what is really open.
+    """
+    return (
+        account.fts.filter(is_frozen=True, cancels__isnull=True)
+        .exclude(cancelled_by__is_frozen=True)
+        .values_list("arrears_date", "current_amount")
+    )
+
+
 def account_aging(*, account: Account, as_of: date | None = None) -> Aging:
-    rows = account.fts.filter(is_frozen=True).values_list("arrears_date", "current_amount")
+    rows = account_aging_rows(account=account)
     return aging_compute(amounts=rows, as_of=as_of or timezone.localdate())
 
 

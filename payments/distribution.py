@@ -43,6 +43,11 @@ class Debt:
     priority: int
     due: date
     amount: Decimal
+    # Booked after the payment's date: a back-dated payment posted after a later bill.
+    # Issue 7 item 2: such debt is still debt (never overpayment while it is open), paid
+    # once the debt of the payment's own date is paid, so the bill the customer paid for
+    # comes first (debt ages as of the payment date).
+    booked_later: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,10 +85,10 @@ def distribute(
             oldest_due={match_sa_id: min(oldest)} if oldest else {},
         )
     if algorithm == DistributionAlgorithm.PRIORITY_AGE:
-        ordered = sorted(debts, key=lambda d: (d.priority, d.due, d.sa_id))
+        ordered = sorted(debts, key=lambda d: (d.booked_later, d.priority, d.due, d.sa_id))
         paid, left = _fill(amount, ordered)
     elif algorithm == DistributionAlgorithm.DUE_DATE:
-        ordered = sorted(debts, key=lambda d: (d.due, d.priority, d.sa_id))
+        ordered = sorted(debts, key=lambda d: (d.booked_later, d.due, d.priority, d.sa_id))
         paid, left = _fill(amount, ordered)
     elif algorithm == DistributionAlgorithm.DELINQUENT_PRORATED:
         paid, left = _delinquent_prorated(amount, debts, as_of)
@@ -115,8 +120,10 @@ def _delinquent_prorated(
     paid: dict[int, Decimal] = defaultdict(Decimal)
     left = amount
     for group in (
-        [d for d in debts if d.due < as_of],  # past due (the day after the due date)
-        [d for d in debts if d.due >= as_of],
+        # past due (the day after the due date), current, then debt booked after as_of
+        [d for d in debts if not d.booked_later and d.due < as_of],
+        [d for d in debts if not d.booked_later and d.due >= as_of],
+        [d for d in debts if d.booked_later],
     ):
         owed: dict[int, Decimal] = defaultdict(Decimal)
         priority: dict[int, int] = {}
@@ -174,7 +181,7 @@ def debts_after(debts: Sequence[Debt], segments: dict[int, Decimal]) -> list[Deb
         if take:
             credit[d.sa_id] -= take
         if d.amount - take > 0:
-            result.append(Debt(d.sa_id, d.priority, d.due, d.amount - take))
+            result.append(Debt(d.sa_id, d.priority, d.due, d.amount - take, d.booked_later))
     return result
 
 

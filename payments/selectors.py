@@ -1,6 +1,6 @@
 """Reads for payment services, views, the API and batch jobs.
 
-`sa_open_debts` and `account_sa_choices` feed distribution on both the online and the bulk
+`sa_open_charges` and `account_sa_infos` feed distribution on both the online and the bulk
 path: one query each for any number of SAs, so a chunk of thousands of payments costs what
 one payment does.
 """
@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, When
 
-from accounts.models import Account, CreditRatingEvent, FinancialTransaction, ServiceAgreement
+from accounts.models import Account, CreditRatingEvent, ServiceAgreement
 from accounts.selectors import accounts_visible, rows_visible
 from cis.bulk import id_in
 from cis.money import ZERO, quantize
@@ -22,15 +22,18 @@ from cis.money import ZERO, quantize
 from .distribution import Debt, SAChoice
 from .models import Payment, PaymentEvent, Tender
 
-# Open debt of each SA as of a date: every frozen FT up to the date, credits applied to
-# the oldest charges first (DESIGN §2, `accounts.selectors.aging_compute`). What stays
-# open is the newest charges adding up to the balance; a window sum from the newest charge
-# backwards picks them. The balance as of the date is the cached one less any later FTs
-# (usually none), so only SAs that owe something are read, and only their charges.
+# Open debt of each SA: every frozen FT on the books, credits applied to the oldest charges
+# first (DESIGN §2, `accounts.selectors.aging_compute`). What stays open is the newest
+# charges adding up to the cached balance; a window sum from the newest charge backwards
+# picks them, so only SAs that owe something are read, and only their charges. A cancelled
+# FT and its cancellation are left out together (they net to zero in the balance), as in
+# `accounts.selectors.account_aging_rows`: a reversed payment reopens the debt it paid,
+# at that debt's age (issue 8 item 7).
 _CHARGES_SQL = """
-SELECT sa_id, due, amount, running, balance FROM (
+SELECT sa_id, due, amount, running, balance, booked FROM (
     SELECT ft.sa_id AS sa_id,
            COALESCE(ft.arrears_date, %s) AS due,
+           ft.accounting_date AS booked,
            ft.current_amount AS amount,
            SUM(ft.current_amount) OVER (
                PARTITION BY ft.sa_id
@@ -39,7 +42,10 @@ SELECT sa_id, due, amount, running, balance FROM (
            owing.balance AS balance
     FROM {owing}
     JOIN accounts_financialtransaction ft ON ft.sa_id = owing.id
-    WHERE ft.is_frozen AND ft.accounting_date <= %s AND ft.current_amount > 0
+    WHERE ft.is_frozen AND ft.current_amount > 0 AND ft.cancels_id IS NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM accounts_financialtransaction c WHERE c.cancels_id = ft.id AND c.is_frozen
+      )
 ) t
 WHERE running - amount < balance
 """
@@ -50,26 +56,29 @@ def _money(value) -> Decimal:
     return quantize(Decimal(str(value))) if not isinstance(value, Decimal) else value
 
 
-def sa_balances_as_of(*, sa_ids: Iterable[int], as_of: date) -> dict[int, Decimal]:
-    """Each SA's balance as of a date: the cached balance less FTs dated later."""
-    ids = id_in(sa_ids)
-    balances = dict(ServiceAgreement.objects.filter(pk__in=ids).values_list("pk", "balance"))
-    later = (
-        FinancialTransaction.objects.filter(
-            sa_id__in=ids, is_frozen=True, accounting_date__gt=as_of
-        )
-        .values("sa_id")
-        .annotate(s=Sum("current_amount"))
-        .values_list("sa_id", "s")
-    )
-    for sa_id, amount in later:
-        balances[sa_id] -= _money(amount)
-    return balances
-
-
 def sa_open_debts(*, sa_ids: Iterable[int], as_of: date) -> dict[int, dict[date, Decimal]]:
-    """{SA id: {due date: open amount}} for the SAs that owe something as of `as_of`."""
-    owing = {sa: b for sa, b in sa_balances_as_of(sa_ids=sa_ids, as_of=as_of).items() if b > 0}
+    """{SA id: {due date: open amount}} for the SAs that owe something now."""
+    debts: dict[int, dict[date, Decimal]] = {}
+    for sa_id, charges in sa_open_charges(sa_ids=sa_ids, as_of=as_of).items():
+        by_due = debts.setdefault(sa_id, defaultdict(Decimal))
+        for due, amount, _ in charges:
+            by_due[due] += amount
+    return {sa: dict(by_due) for sa, by_due in debts.items()}
+
+
+def sa_open_charges(
+    *, sa_ids: Iterable[int], as_of: date
+) -> dict[int, list[tuple[date, Decimal, date]]]:
+    """{SA id: [(due date, open amount, accounting date)]}: the open charges of the SAs.
+
+    Issue 7 item 2 (seed 003 steps 1.8, 2.7, 2.9): a payment relieves the debt open when it
+    is distributed, whatever its own date, so a back-dated payment posted after a later
+    bill pays that bill too instead of overpaying one SA while another still owes (the
+    accounting date tells which debt was booked after the payment's date). `as_of` dates
+    charges that have no due date (due on that day).
+    """
+    balances = ServiceAgreement.objects.filter(pk__in=id_in(sa_ids)).values_list("pk", "balance")
+    owing = {sa: b for sa, b in balances if b > 0}
     if not owing:
         return {}
     ids = sorted(owing)
@@ -80,16 +89,19 @@ def sa_open_debts(*, sa_ids: Iterable[int], as_of: date) -> dict[int, dict[date,
         values = ", ".join(["(%s, %s)"] * len(ids))
         table = f"(SELECT column1 AS id, column2 AS balance FROM (VALUES {values})) owing"  # noqa: S608
         params = [v for sa in ids for v in (sa, owing[sa])]
-    debts: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    charges: dict[int, list[tuple[date, Decimal, date]]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(_CHARGES_SQL.format(owing=table), [as_of, as_of, *params, as_of])
-        for sa_id, due, amount, running, balance in cursor.fetchall():
+        cursor.execute(_CHARGES_SQL.format(owing=table), [as_of, as_of, *params])
+        for sa_id, due, amount, running, balance, booked in cursor.fetchall():
             amount, running, balance = _money(amount), _money(running), _money(balance)
             open_amount = min(amount, balance - (running - amount))
             if open_amount > 0:
-                due = date.fromisoformat(due) if isinstance(due, str) else due
-                debts[sa_id][due] += open_amount
-    return {sa: dict(by_due) for sa, by_due in debts.items()}
+                charges[sa_id].append((_day(due), open_amount, _day(booked)))
+    return dict(charges)
+
+
+def _day(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,12 +146,21 @@ def account_sa_infos(*, account_ids: Iterable[int]) -> dict[int, list[SAInfo]]:
     return dict(infos)
 
 
-def debts_for(infos: Iterable[SAInfo], open_debts: dict[int, dict[date, Decimal]]) -> list[Debt]:
-    return [
-        Debt(info.sa_id, info.choice.priority, due, amount)
-        for info in infos
-        for due, amount in sorted(open_debts.get(info.sa_id, {}).items())
-    ]
+def debts_for(
+    infos: Iterable[SAInfo], charges: dict[int, list[tuple[date, Decimal, date]]], as_of: date
+) -> list[Debt]:
+    """The debts of these SAs from their open charges (`sa_open_charges`), per due date and
+    whether they were booked after `as_of` (the payment's date)."""
+    debts = []
+    for info in infos:
+        owed: dict[tuple[date, bool], Decimal] = defaultdict(Decimal)
+        for due, amount, booked in charges.get(info.sa_id, ()):
+            owed[due, booked > as_of] += amount
+        debts += [
+            Debt(info.sa_id, info.choice.priority, due, amount, later)
+            for (due, later), amount in sorted(owed.items())
+        ]
+    return debts
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,15 @@
 """May this account pay, and with this tender? (seed 003 step 1.1: do-not-accept flag,
-disallowed pay methods, cash-only score). Both payment paths ask the same function."""
+disallowed pay methods, cash-only score). Both payment paths ask the same function.
+
+One rule, one date (issue 7 item 6): a tender is judged as of its **payment date**, the day
+the money was received (the event's payment date; a bulk item without one was received on
+its accounting date), on the online and the bulk path alike. The do-not-accept flag and
+disallowed pay methods are the customer's as they stand; the cash-only score counts the
+credit events in effect on the payment date. Not the accounting date: that is when the
+books take the payment, which an upload or a postponed payment (seed 003 step 6.8) may set
+days after the customer paid, and an NSF recorded in between must not refuse money the
+customer handed over while still in good standing.
+"""
 
 from collections.abc import Iterable
 from datetime import date
@@ -54,10 +64,12 @@ def acceptance_problems(
 def payment_acceptance_check(
     *, payee_ids: Iterable[int], payor_ids: Iterable[int], categories: set[str], as_of: date
 ) -> None:
+    """Refuse (PaymentRefused) what `acceptance_problems` finds; `as_of` is the payment
+    date (see the module docstring)."""
     payee_ids, payor_ids = set(payee_ids), set(payor_ids)
     infos = acceptance_infos(account_ids=payee_ids | payor_ids, as_of=as_of)
     problems = acceptance_problems(
-        infos=[infos[i] for i in sorted(infos)],
+        infos=sorted(infos.values(), key=lambda i: i.number),  # as the bulk path lists them
         payees=[infos[i] for i in sorted(payee_ids) if i in infos],
         categories=categories,
     )

@@ -8,6 +8,7 @@ Rows are written as plain tuples with COPY; model `full_clean` is replaced by th
 below and the database constraints.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -273,14 +274,20 @@ def _post_day(ctx: _Context, day: date, indexes: list[int], items, result: BulkR
 
 
 def _accept(ctx: _Context, day: date, indexes, items, result: BulkResult) -> list[int]:
-    ids = {items[n].account_id for n in indexes} | {
-        items[n].payor_account_id for n in indexes if items[n].payor_account_id
+    # Issue 7 item 6: judged as of each item's payment date, as online (see acceptance.py);
+    # one query per payment date among the day's items (usually one).
+    by_paid_on: dict[date, set[int]] = defaultdict(set)
+    for n in indexes:
+        by_paid_on[_paid_on(items[n])] |= {items[n].account_id, items[n].payor_account_id}
+    infos_on = {
+        paid_on: acceptance_infos(account_ids=ids - {None}, as_of=paid_on)
+        for paid_on, ids in by_paid_on.items()
     }
-    infos = acceptance_infos(account_ids=ids, as_of=day)
     taken = _external_ids_taken(ctx, [items[n] for n in indexes])
     accepted = []
     for n in indexes:
         item = items[n]
+        infos = infos_on[_paid_on(item)]
         key = (ctx.source_of(item), item.external_id)
         if item.external_id and key in taken:
             result.errors[n] = f"external id {item.external_id} was posted already"
@@ -303,6 +310,11 @@ def _accept(ctx: _Context, day: date, indexes, items, result: BulkResult) -> lis
         else:
             accepted.append(n)
     return accepted
+
+
+def _paid_on(item: BulkPayment) -> date:
+    """The day the tender was received: the event's payment date (see `_event_row`)."""
+    return item.payment_date or item.accounting_date
 
 
 def _external_ids_taken(ctx: _Context, items: list[BulkPayment]) -> set[tuple[int, str]]:

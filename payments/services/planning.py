@@ -25,7 +25,7 @@ from ..distribution import (
     overpayment_target,
 )
 from ..models import DistributionRule, OverpaymentRule
-from ..selectors import SAInfo, account_sa_infos, debts_for, sa_open_debts
+from ..selectors import SAInfo, account_sa_infos, debts_for, sa_open_charges
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +92,8 @@ class _Planner:
         self.rules = rules
         self.infos: dict[int, list[SAInfo]] = account_sa_infos(account_ids=account_ids)
         sa_ids = [i.sa_id for infos in self.infos.values() for i in infos]
-        open_debts = sa_open_debts(sa_ids=sa_ids, as_of=as_of)
-        self.debts = {acc: debts_for(infos, open_debts) for acc, infos in self.infos.items()}
+        charges = sa_open_charges(sa_ids=sa_ids, as_of=as_of)
+        self.debts = {acc: debts_for(infos, charges, as_of) for acc, infos in self.infos.items()}
         # Excess-credit SAs to create, keyed by placeholder id (minus the account id).
         self.new_excess: dict[int, int] = {}
 

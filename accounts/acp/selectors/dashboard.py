@@ -12,12 +12,12 @@ from cis.money import ZERO
 
 from ...models import Account, Bill, CustomerAddress, FinancialTransaction, Note, SpecialCondition
 from ...panel import Facts, Icon, LastPayment, PanelContext, panel_facts
-from ...selectors import Aging, aging_compute
+from ...selectors import Aging, account_aging_rows, aging_compute
 
 
 def panel_aging(ctx: PanelContext) -> Aging:
     if "aging" not in ctx.memo:
-        rows = ctx.account.fts.filter(is_frozen=True).values_list("arrears_date", "current_amount")
+        rows = account_aging_rows(account=ctx.account)
         ctx.memo["aging"] = aging_compute(amounts=rows, as_of=ctx.today)
     return ctx.memo["aging"]
 

@@ -111,3 +111,32 @@ def test_external_ids_post_once():
         items=[item(account, external_id="tx-1")], tender_source=source("LOCKBOX")
     )
     assert other.frozen == 1
+
+
+def test_back_dated_bulk_payment_relieves_all_open_debt():
+    """Issue 7 item 2 on the bulk path (uploads, lockbox files): a payment dated 10/20
+    posted after the 11/01 bill pays both bills' debt by priority and age, as online; no
+    SA is credited as overpaid while another still owes."""
+    account, (water, sewer) = account_with("WATER", "SEWER")
+    bill(account, {water: 50, sewer: 50}, bill_date=dt.date(2026, 10, 1))
+    bill(account, {water: 40, sewer: 60}, bill_date=dt.date(2026, 11, 1))
+    result = payments_post_bulk(
+        items=[
+            BulkPayment(
+                account_id=account.pk,
+                amount=D("200.00"),
+                tender_type_id=tender_type("CHECK").pk,
+                accounting_date=dt.date(2026, 10, 20),
+            )
+        ],
+        tender_source=source("LOCKBOX"),
+    )
+    assert result.errors == {}
+    payment = Payment.objects.get(pk=result.payment_ids[0])
+    paid = {s.sa.sa_type.code: s.amount for s in payment.segments.select_related("sa__sa_type")}
+    assert paid == {"WATER": D("90.00"), "SEWER": D("110.00")}
+    assert not payment.segments.filter(is_overpayment=True).exists()
+    water.refresh_from_db()
+    sewer.refresh_from_db()
+    assert (water.balance, sewer.balance) == (D("0.00"), D("0.00"))
+    assert list(ledger_breaches()) == []

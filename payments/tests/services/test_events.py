@@ -343,11 +343,59 @@ def test_add_payment_to_existing_tender_after_a_cancel():
     assert list(ledger_breaches()) == []
 
 
-def test_payment_dated_in_the_past_only_sees_debt_of_its_date():
-    """A payment with an accounting date relieves the debt on the books at that date: a bill
-    completed later isn't paid by it (the rest goes to the overpayment SA)."""
-    account, (sewer, _) = account_with("SEWER", "WATER")
-    bill(account, {sewer: 20}, bill_date=dt.date(2026, 1, 1))
-    bill(account, {sewer: 30}, bill_date=dt.date(2026, 3, 1))
-    payment = pay(account, 50, day=dt.date(2026, 2, 1))
-    assert segments(payment) == {"SEWER": D("20.00"), "WATER": D("30.00")}
+def back_dated_account():
+    """Issue 7 item 2: WATER and SEWER, bills 10/01 (50/50) and 11/01 (40/60)."""
+    account, (water, sewer) = account_with("WATER", "SEWER")
+    bill(account, {water: 50, sewer: 50}, bill_date=dt.date(2026, 10, 1))
+    bill(account, {water: 40, sewer: 60}, bill_date=dt.date(2026, 11, 1))
+    return account, water, sewer
+
+
+def test_back_dated_payment_relieves_all_open_debt():
+    """seed 003 steps 1.8, 2.7, 2.9: a payment dated 10/20 posted after the 11/01 bill pays
+    the debt open when it is distributed, the 11/01 bill included, by priority and age; it
+    is no overpayment while any SA still owes. The user relies on a paid-up account showing
+    nothing past due on any SA."""
+    account, water, sewer = back_dated_account()
+    # when a lockbox payment of the whole balance, dated before the second bill, comes in
+    event = payment_event_create(
+        tender_source=source("LOCKBOX"),
+        payment_date=dt.date(2026, 10, 20),
+        tenders=[TenderIn(tender_type=tender_type("CHECK"), amount=D("200.00"))],
+        payments=[PaymentIn(account=account, amount=D("200.00"))],
+    )
+    # then every SA is paid off and nothing is an overpayment
+    payment = event.payments.get()
+    assert segments(payment) == {"WATER": D("90.00"), "SEWER": D("110.00")}
+    assert not payment.segments.filter(is_overpayment=True).exists()
+    water.refresh_from_db()
+    sewer.refresh_from_db()
+    assert (water.balance, sewer.balance) == (D("0.00"), D("0.00"))
+    # the payment keeps its own date on the books
+    assert payment.accounting_date == dt.date(2026, 10, 20)
+    assert list(ledger_breaches()) == []
+
+
+def test_back_dated_payment_pays_the_debt_of_its_date_first():
+    """A payment dated 10/20 of the 10/01 bill's amount pays that bill, the one the customer
+    paid for, though priority alone would put it on the 11/01 bill's water first: debt
+    booked after the payment's date comes after the debt of its date."""
+    account, _, _ = back_dated_account()
+    payment = pay(account, 100, day=dt.date(2026, 10, 20))
+    assert segments(payment) == {"WATER": D("50.00"), "SEWER": D("50.00")}
+
+
+def test_back_dated_payment_ages_debt_as_of_its_date():
+    """Debt age is judged on the payment's date: delinquent-first on 10/25 pays what was
+    past due then (the 10/01 bill, due 10/22) before the 11/01 bill's current debt, which
+    still counts as debt, never as overpayment."""
+    account, _, _ = back_dated_account()
+    payment = pay(
+        account,
+        150,
+        day=dt.date(2026, 10, 25),
+        distribution_rule=DistributionRule.objects.get(code="DELINQ"),
+    )
+    # 50/50 past due, then the other 50 prorated over the current 40/60
+    assert segments(payment) == {"WATER": D("70.00"), "SEWER": D("80.00")}
+    assert not payment.segments.filter(is_overpayment=True).exists()

@@ -24,6 +24,7 @@ from ..lock_objects import (
 )
 from ..models import Payment, PaymentCancelReason, PaymentEvent, PaySegment, Tender
 from ..signals import payment_cancelled, tender_cancelled
+from .controls import control_cancellation_record
 
 
 def payments_reverse(
@@ -117,6 +118,7 @@ def tender_cancel(
     tender.cancel_comment = comment[:200]
     tender.cancelled_at = timezone.now()
     tender.save(update_fields=["status", "cancel_reason", "cancel_comment", "cancelled_at"])
+    control_cancellation_record(tender=tender, user=user)
     charged = payor_id or (min(p.account_id for p in live) if live else None)
     if charged:
         _reason_effects(tender=tender, reason=reason, account_id=charged, user=user)

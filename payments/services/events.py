@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..selectors import event_totals
 from .acceptance import payment_acceptance_check
+from .controls import tender_controls_lock
 from .distribution import payment_distribute
 from .freeze import payment_freeze
 
@@ -276,7 +277,14 @@ def payment_event_delete(*, event: PaymentEvent) -> None:
         raise PaymentStateError(
             f"payment event {event.pk} has frozen or cancelled payments: cancel them instead"
         )
+    _tenders_removable_check(event)
     event.delete()
+
+
+def _tenders_removable_check(event: PaymentEvent) -> None:
+    """Deleting an event removes its tenders from their drawers: only open ones."""
+    control_ids = event.tenders.exclude(tender_control=None).values_list("tender_control_id")
+    tender_controls_lock(control_ids=[c for (c,) in control_ids], action="removed")
 
 
 @transaction.atomic
@@ -291,6 +299,7 @@ def payment_delete(*, payment: Payment) -> None:
         raise PaymentStateError(f"payment {payment.pk} is {payment.status}: cancel it instead")
     others = event.payments.exclude(pk=payment.pk)
     if not others.exists():
+        _tenders_removable_check(event)
         event.delete()
         return
     if not _has_cancelled(event):

@@ -6,7 +6,7 @@ ordered by pk, so concurrent work never waits in a cycle. Accounts come from
 Controls come last. Whatever adds tenders to a tender control or removes them (the online
 and bulk paths, deleting an event) locks that control and finds it open; balancing locks
 the control it balances (a deposit: the deposit, then its tender controls); cancelling a
-tender in a control locks its deposit, then the control, after the tender."""
+tender locks its tender control after the tender."""
 
 from collections.abc import Iterable
 

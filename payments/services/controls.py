@@ -176,10 +176,7 @@ def control_cancellation_record(*, tender: Tender, user=None) -> ControlAdjustme
     7.3)."""
     if tender.tender_control_id is None:
         return None
-    deposit_id = TenderControl.objects.values_list("deposit_control_id", flat=True).get(
-        pk=tender.tender_control_id
-    )
-    deposit_control_qs_select_for_update().get(pk=deposit_id)  # Deposit -> Tender control
+    # The drawer's lock is enough: balancing a deposit locks its drawers too.
     control = tender_control_qs_select_for_update().get(pk=tender.tender_control_id)
     if control.status == ControlStatus.OPEN:
         return None

@@ -49,7 +49,7 @@ from payments.tests.factories import account_with, bill, pay, reason, source, te
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("pay_ref")]
 
-WAIT = 10.0  # seconds; far more than any service here needs
+WAIT = 30.0  # seconds; far more than any service here needs, even on a loaded machine
 
 
 @dataclass

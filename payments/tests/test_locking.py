@@ -147,7 +147,8 @@ def test_two_freezes_post_once(distributed):
 @pytest.mark.parametrize("freeze_first", [True, False], ids=["freeze-first", "delete-first"])
 def test_freeze_racing_delete_one_wins(distributed, freeze_first):
     """Account and payment locks: a delete after a freeze finds it frozen; a freeze after a
-    delete finds no payment. Neither leaves FTs without their payment."""
+    delete finds no payment. Neither leaves FTs without their payment. (Either lock alone
+    serialises the two; with both removed this fails.)"""
     freeze = lambda: payment_freeze(payment=distributed)  # noqa: E731
     delete = lambda: payment_delete(payment=distributed)  # noqa: E731
     held = hold(freeze, delete) if freeze_first else hold(delete, freeze)
@@ -169,7 +170,9 @@ def test_freeze_racing_tender_cancel_never_leaves_a_frozen_payment_on_a_dead_ten
     distributed, freeze_first
 ):
     """Account, event and payment locks: whichever goes first, the end is a cancelled tender
-    and a cancelled payment whose FTs, if any were posted, are reversed."""
+    and a cancelled payment whose FTs, if any were posted, are reversed. (Removing the
+    account, event, payment or tender lock alone still passes, the others serialise; with
+    the account and payment locks removed this fails.)"""
     tender = distributed.event.tenders.get()
     freeze = lambda: payment_freeze(payment=distributed)  # noqa: E731
     cancel = lambda: tender_cancel(tender=tender, reason=reason("KEYERR"))  # noqa: E731
@@ -187,7 +190,8 @@ def test_freeze_racing_tender_cancel_never_leaves_a_frozen_payment_on_a_dead_ten
 
 
 def test_two_cancels_of_one_payment_reverse_once():
-    """Account and payment locks: the second cancel waits, then finds it cancelled."""
+    """Account and payment locks: the second cancel waits, then finds it cancelled. (Either
+    lock alone serialises the two; with both removed this fails.)"""
     account, _ = account_with("WATER")
     payment = pay(account, 25)
     held = hold(
@@ -202,7 +206,8 @@ def test_two_cancels_of_one_payment_reverse_once():
 
 def test_two_nsf_returns_of_one_tender_charge_one_fee():
     """Account, event, payment and tender locks: the second return waits, then finds the
-    tender cancelled; one reversal, one NSF fee."""
+    tender cancelled; one reversal, one NSF fee. (Removing the account, event or tender
+    lock alone still passes, the others serialise; with all four removed this fails.)"""
     account, (water,) = account_with("WATER")
     tender = pay(account, 25, tender="CHECK").event.tenders.get()
     held = hold(

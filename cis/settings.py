@@ -204,6 +204,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 BATCH_CHUNK_SIZE = env_int("OPENCIS_BATCH_CHUNK_SIZE", 500)
 # Payments: a cash-only score at or above this refuses checks, cards and ACH (seed 003 4.3).
 OPENCIS_CASH_ONLY_THRESHOLD = env_int("OPENCIS_CASH_ONLY_THRESHOLD", 100)
+# Work per online request: bigger jobs go through the payment upload (the bulk path).
+OPENCIS_MAX_PAYMENTS_PER_EVENT = env_int("OPENCIS_MAX_PAYMENTS_PER_EVENT", 100)
+OPENCIS_MAX_TENDERS_PER_EVENT = env_int("OPENCIS_MAX_TENDERS_PER_EVENT", 20)
 
 # Stored Idempotency-Key results are kept this many days (batch job purge_idempotency_keys).
 OPENCIS_IDEMPOTENCY_KEY_DAYS = env_int("OPENCIS_IDEMPOTENCY_KEY_DAYS", 7)

@@ -126,3 +126,17 @@ class DepositControlAdmin(ReadOnlyAdmin):
 class TenderControlAdmin(ReadOnlyAdmin):
     list_display = ["pk", "deposit_control", "tender_source", "cashier", "status"]
     list_filter = ["status", "tender_source"]
+
+
+@admin.register(models.ControlAdjustment)
+class ControlAdjustmentAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "deposit", "tender_control", "tender", "amount", "reason", "created_at"]
+    list_select_related = [
+        "tender_control__deposit_control",
+        "tender_control__tender_source",
+        "reason",
+    ]
+
+    @admin.display(description="deposit control")
+    def deposit(self, obj):
+        return obj.tender_control.deposit_control

@@ -73,6 +73,54 @@ CHECKS = [
            WHERE ft.kind = 'pay_segment' AND s.id IS NULL""",
         "every pay-segment FT belongs to a pay segment",
     ),
+    (
+        "tender_control_balanced_figures",
+        """SELECT 'TenderControl ' || c.id,
+                  'balanced at ' || c.expected_count || ' tenders of ' || c.expected_total
+                  || ' but holds ' || (COALESCE(t.n, 0) + COALESCE(a.n, 0)) || ' of '
+                  || (COALESCE(t.s, 0) - COALESCE(a.s, 0)) || ' (valid tenders + adjustments)'
+           FROM payments_tendercontrol c
+           LEFT JOIN (SELECT tender_control_id, COUNT(*) n, SUM(amount) s FROM payments_tender
+                      WHERE status = 'valid' GROUP BY tender_control_id) t
+                  ON t.tender_control_id = c.id
+           LEFT JOIN (SELECT tender_control_id, COUNT(*) n, SUM(amount) s
+                      FROM payments_controladjustment GROUP BY tender_control_id) a
+                  ON a.tender_control_id = c.id
+           WHERE c.status = 'balanced'
+             AND (c.expected_count <> COALESCE(t.n, 0) + COALESCE(a.n, 0)
+                  OR ROUND(c.expected_total - (COALESCE(t.s, 0) - COALESCE(a.s, 0)), 2) <> 0)""",
+        "a balanced tender control's figures equal its valid tenders plus its adjustments",
+    ),
+    (
+        "deposit_control_balanced_figures",
+        """SELECT 'DepositControl ' || d.id,
+                  'balanced at ' || d.expected_count || ' tenders of ' || d.expected_total
+                  || ' but its tender controls hold ' || COALESCE(SUM(c.expected_count), 0)
+                  || ' of ' || COALESCE(SUM(c.expected_total), 0)
+           FROM payments_depositcontrol d
+           LEFT JOIN payments_tendercontrol c ON c.deposit_control_id = d.id
+           WHERE d.status = 'balanced'
+           GROUP BY d.id, d.expected_count, d.expected_total
+           HAVING d.expected_count <> COALESCE(SUM(c.expected_count), 0)
+               OR ROUND(d.expected_total - COALESCE(SUM(c.expected_total), 0), 2) <> 0
+               OR SUM(CASE WHEN c.status <> 'balanced' THEN 1 ELSE 0 END) > 0""",
+        "a balanced deposit's figures equal its balanced tender controls'",
+    ),
+    (
+        "control_adjustment_matches_tender",
+        """SELECT 'ControlAdjustment ' || a.id,
+                  'tender ' || t.id || ' is ' || t.status || ' of ' || t.amount
+                  || ' in tender control ' || COALESCE(CAST(t.tender_control_id AS TEXT), 'none')
+                  || ', adjustment of ' || a.amount || ' to tender control '
+                  || a.tender_control_id || ' (' || c.status || ')'
+           FROM payments_controladjustment a
+           JOIN payments_tender t ON t.id = a.tender_id
+           JOIN payments_tendercontrol c ON c.id = a.tender_control_id
+           WHERE t.status <> 'cancelled' OR a.amount <> -t.amount
+              OR COALESCE(t.tender_control_id, 0) <> a.tender_control_id
+              OR c.status <> 'balanced'""",
+        "a control adjustment is a cancelled tender of its balanced control, amount negated",
+    ),
 ]
 
 

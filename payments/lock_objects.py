@@ -1,7 +1,12 @@
 """Every row lock the payments app takes. The published order is Account -> SA -> Bill ->
 Payment event -> Payment (then Tender, and Deposit control -> Tender control), each set
 ordered by pk, so concurrent work never waits in a cycle. Accounts come from
-`accounts.lock_objects`: a service locks every account it will touch first, in one call."""
+`accounts.lock_objects`: a service locks every account it will touch first, in one call.
+
+Controls come last. Whatever adds tenders to a tender control or removes them (the online
+and bulk paths, deleting an event) locks that control and finds it open; balancing locks
+the control it balances (a deposit: the deposit, then its tender controls); cancelling a
+tender locks its tender control after the tender."""
 
 from collections.abc import Iterable
 

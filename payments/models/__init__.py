@@ -7,10 +7,11 @@ from .config import (
     TenderSource,
     TenderType,
 )
-from .controls import ControlStatus, DepositControl, TenderControl
+from .controls import ControlAdjustment, ControlStatus, DepositControl, TenderControl
 from .events import Payment, PaymentEvent, PaySegment, ReceiptPrint, Tender
 
 __all__ = [
+    "ControlAdjustment",
     "ControlStatus",
     "DepositControl",
     "DistributionCode",

@@ -9,7 +9,7 @@ from django_fsm_log.decorators import fsm_log_by
 
 from cis.money import money_field
 
-from .config import TenderSource
+from .config import PaymentCancelReason, TenderSource
 
 
 class ControlStatus(models.TextChoices):
@@ -104,3 +104,36 @@ class TenderControl(FSMModelMixin, models.Model):
     @transition(field=status, source=ControlStatus.BALANCING, target=ControlStatus.OPEN)
     def reopen(self, by=None) -> None:
         """Totals did not agree: back to open for corrections."""
+
+
+class ControlAdjustment(models.Model):
+    """A tender cancelled after its tender control balanced (e.g. a check returned NSF
+    days later). A balanced control's counts and totals are final (seed 003 steps
+    6.4-6.6, 7.3): the control keeps its figures as balanced and the cancellation is its
+    own row against the deposit, where finance sees it. `check_ledger` checks that a
+    balanced control's figures equal its valid tenders plus these adjustments."""
+
+    tender_control = models.ForeignKey(
+        TenderControl, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    tender = models.OneToOneField(
+        "payments.Tender", on_delete=models.PROTECT, related_name="control_adjustment"
+    )
+    # What the deposit changes by: minus the cancelled tender's amount.
+    amount = money_field()
+    reason = models.ForeignKey(
+        PaymentCancelReason, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="control_adjustment_not_zero")
+        ]
+
+    def __str__(self) -> str:
+        return f"Control adjustment {self.pk}: tender {self.tender_id} {self.amount}"

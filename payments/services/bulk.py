@@ -26,7 +26,7 @@ from cis.money import quantize
 
 from ..distribution import DistributionAlgorithm
 from ..exceptions import PaymentError
-from ..lock_objects import accounts_lock
+from ..lock_objects import accounts_lock, tender_control_qs_select_for_update
 from ..models import (
     ControlStatus,
     DistributionRule,
@@ -34,7 +34,6 @@ from ..models import (
     PaymentEvent,
     PaySegment,
     Tender,
-    TenderControl,
     TenderSource,
     TenderType,
 )
@@ -190,7 +189,12 @@ class _Context:
         if len(sources) != len(wanted):
             raise PaymentError(f"unknown tender source among {sorted(wanted)}")
         pairs = {(i.tender_control_id, i.tender_source_id or default) for i in items}
-        controls = TenderControl.objects.in_bulk({c for c, _ in pairs if c})
+        # Locked (after the accounts) so no control starts balancing while this chunk puts
+        # tenders in it: a balancing or balanced control's figures are final.
+        controls = {
+            c.pk: c
+            for c in tender_control_qs_select_for_update().filter(pk__in={c for c, _ in pairs if c})
+        }
         for control_id, source_id in pairs:
             control = controls.get(control_id)
             if control_id and (

@@ -24,6 +24,7 @@ from ..lock_objects import (
 )
 from ..models import Payment, PaymentCancelReason, PaymentEvent, PaySegment, Tender
 from ..signals import payment_cancelled, tender_cancelled
+from .controls import control_cancellation_record
 
 
 def payments_reverse(
@@ -126,6 +127,7 @@ def tender_cancel(
     tender.cancel_comment = comment[:200]
     tender.cancelled_at = timezone.now()
     tender.save(update_fields=["status", "cancel_reason", "cancel_comment", "cancelled_at"])
+    control_cancellation_record(tender=tender, user=user)
     # The payor named on the tender, else the tender's original payor: its event's first
     # payee, even when every payment was since cancelled or transferred away.
     charged = payor_id or (payee_ids[0] if payee_ids else None)

@@ -6,14 +6,21 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cis.money import ZERO, quantize
 
 from ..exceptions import PaymentStateError
 from ..lock_objects import deposit_control_qs_select_for_update, tender_control_qs_select_for_update
-from ..models import ControlStatus, DepositControl, Tender, TenderControl, TenderSource
+from ..models import (
+    ControlAdjustment,
+    ControlStatus,
+    DepositControl,
+    Tender,
+    TenderControl,
+    TenderSource,
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,8 @@ def tender_control_balance(
     if not detail:
         control.balance(by=user)
         control.balanced_at = timezone.now()
+        # The figures as balanced are final; `check_ledger` holds the control to them.
+        control.expected_count, control.expected_total = count, total
     control.save(update_fields=["status", "expected_count", "expected_total", "balanced_at"])
     return BalanceOutcome(control, not detail, count, total, detail)
 
@@ -125,8 +134,11 @@ def deposit_control_balance(*, deposit_control: DepositControl, user=None) -> Ba
         raise PaymentStateError(f"deposit control {deposit.pk} is {deposit.status}")
     controls = list(tender_control_qs_select_for_update().filter(deposit_control=deposit))
     unbalanced = [c.pk for c in controls if c.status != ControlStatus.BALANCED]
+    # Tenders cancelled after their drawer balanced still count: the drawer's figures are
+    # final and the cancellation is a control adjustment of the deposit.
     sums = Tender.objects.filter(
-        tender_control__deposit_control=deposit, status=Tender.Status.VALID
+        Q(status=Tender.Status.VALID) | Q(control_adjustment__isnull=False),
+        tender_control__deposit_control=deposit,
     ).aggregate(n=Count("pk"), s=Sum("amount"))
     count, total = sums["n"], sums["s"] or ZERO
     detail = _mismatch(deposit.expected_count, deposit.expected_total, count, total)
@@ -135,7 +147,8 @@ def deposit_control_balance(*, deposit_control: DepositControl, user=None) -> Ba
     if not detail:
         deposit.balance(by=user)
         deposit.balanced_at = timezone.now()
-    deposit.save(update_fields=["status", "balanced_at"])
+        deposit.expected_count, deposit.expected_total = count, total
+    deposit.save(update_fields=["status", "expected_count", "expected_total", "balanced_at"])
     return BalanceOutcome(deposit, not detail, count, total, detail)
 
 
@@ -153,3 +166,44 @@ def control_reopen(*, control: DepositControl | TenderControl, user=None):
     control.reopen(by=user)
     control.save(update_fields=["status"])
     return control
+
+
+def control_cancellation_record(*, tender: Tender, user=None) -> ControlAdjustment | None:
+    """Called by `tender_cancel` once the tender is cancelled, under its locks. In an open
+    drawer the cancelled tender simply stops counting; a drawer being balanced is refused
+    (balance or reopen it first); in a balanced drawer the figures stay as balanced and the
+    cancellation is recorded as its own adjustment of the deposit (seed 003 steps 6.4-6.6,
+    7.3)."""
+    if tender.tender_control_id is None:
+        return None
+    # The drawer's lock is enough: balancing a deposit locks its drawers too.
+    control = tender_control_qs_select_for_update().get(pk=tender.tender_control_id)
+    if control.status == ControlStatus.OPEN:
+        return None
+    if control.status == ControlStatus.BALANCING:
+        raise PaymentStateError(
+            f"tender control {control.pk} is balancing: balance or reopen it before "
+            "cancelling its tenders"
+        )
+    adjustment = ControlAdjustment(
+        tender_control=control,
+        tender=tender,
+        amount=-tender.amount,
+        reason=tender.cancel_reason,
+        created_by=user,
+    )
+    adjustment.full_clean()
+    adjustment.save()
+    return adjustment
+
+
+def tender_controls_lock(*, control_ids, action: str) -> list[TenderControl]:
+    """Lock the tender controls tenders are about to be added to or removed from and refuse
+    unless each is open: a balancing or balanced control's counts and totals are final."""
+    controls = list(tender_control_qs_select_for_update().filter(pk__in=set(control_ids)))
+    for control in controls:
+        if control.status != ControlStatus.OPEN:
+            raise PaymentStateError(
+                f"tender control {control.pk} is {control.status}: no tenders can be {action}"
+            )
+    return controls

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -33,6 +34,7 @@ from ..models import (
 )
 from ..selectors import event_totals
 from .acceptance import payment_acceptance_check
+from .controls import tender_controls_lock
 from .distribution import payment_distribute
 from .freeze import payment_freeze
 
@@ -88,6 +90,7 @@ def payment_event_create(
     is_check_cashing: bool = False,
 ) -> PaymentEvent:
     """Add money received: tenders and the payments they fund, which must balance."""
+    event_size_check(tenders=len(tenders), payments=len(payments))
     payment_date = payment_date or timezone.localdate()
     _amounts_check(tenders, payments, is_check_cashing)
     accounts_lock(
@@ -119,6 +122,21 @@ def payment_event_create(
         tender.save()
     payments_add(event=event, payments=payments, mode=mode, user=user)
     return event
+
+
+def event_size_check(*, tenders: int = 0, payments: int = 0) -> None:
+    """Bound the work of one online request (500 distribute-and-freeze payments took 27 s,
+    holding a worker and the accounts' locks): bigger jobs are an upload, whose bulk path
+    posts thousands with a fixed number of queries per chunk."""
+    for count, cap, what in (
+        (payments, settings.OPENCIS_MAX_PAYMENTS_PER_EVENT, "payment"),
+        (tenders, settings.OPENCIS_MAX_TENDERS_PER_EVENT, "tender"),
+    ):
+        if count > cap:
+            raise PaymentError(
+                f"a payment event takes at most {cap} {what}{'s' if cap != 1 else ''} "
+                f"(this one has {count}): send bigger jobs as a payment upload"
+            )
 
 
 def _amounts_check(tenders, payments, is_check_cashing: bool) -> None:
@@ -220,6 +238,7 @@ def payment_event_allocation_update(
 ) -> list[Payment]:
     """seed 003 steps 5.3/5.4: replace the unfrozen payments of an event by a new
     allocation across accounts; frozen ones stay (transfer them instead)."""
+    event_size_check(payments=len(payments))
     unfrozen = list(event.payments.filter(status__in=_UNFROZEN))
     accounts_lock([p.account_id for p in unfrozen] + [p.account.pk for p in payments])
     event = event_qs_select_for_update().get(pk=event.pk)
@@ -263,7 +282,14 @@ def payment_event_delete(*, event: PaymentEvent) -> None:
         raise PaymentStateError(
             f"payment event {event.pk} has frozen or cancelled payments: cancel them instead"
         )
+    _tenders_removable_check(event)
     event.delete()
+
+
+def _tenders_removable_check(event: PaymentEvent) -> None:
+    """Deleting an event removes its tenders from their drawers: only open ones."""
+    control_ids = event.tenders.exclude(tender_control=None).values_list("tender_control_id")
+    tender_controls_lock(control_ids=[c for (c,) in control_ids], action="removed")
 
 
 @transaction.atomic
@@ -278,6 +304,7 @@ def payment_delete(*, payment: Payment) -> None:
         raise PaymentStateError(f"payment {payment.pk} is {payment.status}: cancel it instead")
     others = event.payments.exclude(pk=payment.pk)
     if not others.exists():
+        _tenders_removable_check(event)
         event.delete()
         return
     if not _has_cancelled(event):

@@ -1,9 +1,19 @@
 """Payment configuration is maintained in the admin; payment records are read-only there."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import User
 
-from payments.tests.factories import account_with, pay
+from payments.services.cancel import tender_cancel
+from payments.services.controls import (
+    deposit_control_create,
+    tender_control_balance,
+    tender_control_open,
+)
+from payments.services.events import PaymentIn, TenderIn, payment_event_create
+from payments.tests.factories import account_with, pay, reason, source, tender_type
 
 pytestmark = pytest.mark.usefixtures("pay_ref")
 CONFIG = [
@@ -67,3 +77,24 @@ def test_a_supervisor_does_not_find_private_payments_in_the_admin(client, model)
     admin.groups.add(Group.objects.get(name="Administrator"))
     client.force_login(admin)
     assert client.get(f"{base}{pk}/change/").status_code == 200
+
+
+def test_finance_sees_control_adjustments_with_their_deposit(admin_client):
+    """A check returned after its drawer balanced shows in the admin as an adjustment of
+    the deposit, read-only."""
+    deposit = deposit_control_create(deposit_date=dt.date(2026, 1, 15), description="Jan 15")
+    drawer = tender_control_open(deposit_control=deposit, tender_source=source())
+    account, _ = account_with("WATER")
+    event = payment_event_create(
+        tender_source=source(),
+        tenders=[
+            TenderIn(tender_type=tender_type("CHECK"), amount=Decimal("30"), tender_control=drawer)
+        ],
+        payments=[PaymentIn(account=account, amount=Decimal("30"))],
+    )
+    tender_control_balance(tender_control=drawer)
+    tender_cancel(tender=event.tenders.get(), reason=reason("NSF"))
+    listing = admin_client.get("/admin/payments/controladjustment/")
+    assert listing.status_code == 200
+    assert b"-30.00" in listing.content and f"Deposit {deposit.pk}".encode() in listing.content
+    assert admin_client.get("/admin/payments/controladjustment/add/").status_code == 403

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from cis.api.fields import BusinessDateField, FreeTextField, LookupField, MoneyField
+
 from ..models import Account, Adjustment, AdjustmentType, Bill, ServiceAgreement
 
 
@@ -45,14 +47,14 @@ class AccountSerializer(serializers.ModelSerializer):
 
 class BillSegmentInSerializer(serializers.Serializer):
     sa = serializers.PrimaryKeyRelatedField(queryset=ServiceAgreement.objects.all())
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    amount = MoneyField()
+    description = FreeTextField(max_length=120, required=False, allow_blank=True, default="")
 
 
 class BillInSerializer(serializers.Serializer):
-    account = serializers.SlugRelatedField(slug_field="number", queryset=Account.objects.all())
-    bill_date = serializers.DateField()
-    due_date = serializers.DateField()
+    account = LookupField(slug_field="number", queryset=Account.objects.all())
+    bill_date = BusinessDateField()
+    due_date = BusinessDateField()
     segments = BillSegmentInSerializer(many=True, allow_empty=False)
     complete = serializers.BooleanField(default=True)
 
@@ -72,11 +74,11 @@ class BillSerializer(serializers.ModelSerializer):
 
 class AdjustmentInSerializer(serializers.Serializer):
     sa = serializers.PrimaryKeyRelatedField(queryset=ServiceAgreement.objects.all())
-    adjustment_type = serializers.SlugRelatedField(
+    adjustment_type = LookupField(
         slug_field="code", queryset=AdjustmentType.objects.filter(is_active=True)
     )
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    amount = MoneyField()
+    reason = FreeTextField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate_amount(self, value: Decimal) -> Decimal:
         if value == 0:
@@ -102,4 +104,4 @@ class AdjustmentSerializer(serializers.ModelSerializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = FreeTextField(max_length=200)

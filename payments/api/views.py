@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import PRIVATE_PERMISSION, accounts_visible
+from cis.api.errors import validation_error_data
 
 from ..exceptions import PaymentError, PaymentStateError
 from ..models import (
@@ -78,8 +79,9 @@ class PaymentAPIView(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
-            # a model check (`full_clean` in a service) the serializer did not pre-empt
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            # a model check (`full_clean` in a service) the serializer did not pre-empt,
+            # answered by field name
+            return Response(validation_error_data(exc), status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, PaymentStateError):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, PaymentError):
@@ -339,6 +341,13 @@ class PaymentReceipt(PaymentAPIView):
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERROR_RESPONSES},
     )
+    def handle_exception(self, exc):
+        # errors are JSON (as documented), whatever renderer the PDF was negotiated with
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     def get(self, request, pk: int):
         """The receipt PDF of a frozen payment; every print after the first says DUPLICATE."""
         receipt_format = request.query_params.get("layout", "short")
@@ -527,6 +536,7 @@ class TenderControlBalance(PaymentAPIView):
 class ControlReopen(PaymentAPIView):
     permission_classes = [CONTROLS]
     model = DepositControl
+    out = s.DepositControlSerializer
 
     @extend_schema(request=None, responses={200: s.DepositControlSerializer, **ERROR_RESPONSES})
     def post(self, request, pk: int):
@@ -534,11 +544,13 @@ class ControlReopen(PaymentAPIView):
         control = controls.control_reopen(
             control=get_object_or_404(self.model, pk=pk), user=request.user
         )
-        return Response({"id": control.pk, "status": control.status})
+        # the documented shape: the whole control, as on create
+        return Response(self.out(control).data)
 
 
 class TenderControlReopen(ControlReopen):
     model = TenderControl
+    out = s.TenderControlSerializer
 
     @extend_schema(request=None, responses={200: s.TenderControlSerializer, **ERROR_RESPONSES})
     def post(self, request, pk: int):

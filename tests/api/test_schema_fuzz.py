@@ -106,6 +106,7 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
 )
 
+
 @schema.parametrize()
 @FUZZ
 def test_api_as_administrator(case, admin_headers):

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views import defaults
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
@@ -95,12 +95,6 @@ class NulBytesMiddleware:
 
 
 # -- schema ----------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """What every error answer carries."""
-
-    detail = serializers.CharField(help_text="What went wrong.")
 
 
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}

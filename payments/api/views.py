@@ -334,13 +334,6 @@ class PaymentReceipt(PaymentAPIView):
     permission_classes = [VIEW]
     renderer_classes = [PDFRenderer, JSONRenderer]
 
-    @extend_schema(
-        parameters=[
-            # not "format": DRF reserves that query parameter for choosing a renderer
-            OpenApiParameter("layout", str, enum=ReceiptPrint.Format.values, default="short")
-        ],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERROR_RESPONSES},
-    )
     def handle_exception(self, exc):
         # errors are JSON (as documented), whatever renderer the PDF was negotiated with
         response = super().handle_exception(exc)
@@ -348,6 +341,13 @@ class PaymentReceipt(PaymentAPIView):
         self.request.accepted_media_type = JSONRenderer.media_type
         return response
 
+    @extend_schema(
+        parameters=[
+            # not "format": DRF reserves that query parameter for choosing a renderer
+            OpenApiParameter("layout", str, enum=ReceiptPrint.Format.values, default="short")
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERROR_RESPONSES},
+    )
     def get(self, request, pk: int):
         """The receipt PDF of a frozen payment; every print after the first says DUPLICATE."""
         receipt_format = request.query_params.get("layout", "short")

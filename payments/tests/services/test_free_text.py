@@ -12,7 +12,7 @@ from accounts.ledger_checks import ledger_breaches
 from payments.models import Payment, PaymentEvent
 from payments.services.bulk import BulkPayment, payments_post_bulk
 from payments.services.events import PaymentIn, TenderIn, payment_event_create
-from payments.tests.factories import account_with, bill, source, tender_type
+from payments.tests.factories import account_with, bill, reason, source, tender_type
 
 pytestmark = pytest.mark.usefixtures("pay_ref")
 DAY = dt.date(2026, 2, 1)
@@ -87,3 +87,15 @@ def test_the_bulk_path_refuses_an_item_over_the_maximum(account, settings):
     result = payments_post_bulk(items=[item], tender_source=source())
     assert result.payment_ids == [None] and "maximum of 40.00" in result.errors[0]
     assert not Payment.objects.exists()
+
+
+def test_the_panel_cancel_form_refuses_a_card_number_in_the_comment():
+    """The cancel services store the comment as given (no `full_clean`): the Payments
+    tab's form is where the panel refuses it."""
+    from payments.forms import ReasonForm
+
+    keyerr = reason("KEYERR").pk
+    form = ReasonForm(data={"reason": keyerr, "comment": f"card {CARD}"})
+    assert not form.is_valid()
+    assert "card number" in str(form.errors["comment"])
+    assert ReasonForm(data={"reason": keyerr, "comment": "keyed twice"}).is_valid()

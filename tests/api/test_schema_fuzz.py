@@ -50,7 +50,10 @@ def _world(role: str) -> dict:
 
 def _generated_schema() -> dict:
     """The schema `/api/schema/` serves, built at collection time (no database needed);
-    `test_fuzzed_schema_is_the_served_one` proves it is the served one."""
+    `test_fuzzed_schema_is_the_served_one` proves it is the served one.
+
+    A module-level schema rather than `schemathesis.pytest.from_fixture`: the lazy loader of
+    schemathesis 4.32.5 sets `request.node._nodeid`, which pytest 9 no longer has."""
     generator = SchemaGenerator()
     return json.loads(OpenApiJsonRenderer().render(generator.get_schema(request=None, public=True)))
 

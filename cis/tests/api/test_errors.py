@@ -18,7 +18,9 @@ def test_anonymous_calls_are_401_with_www_authenticate(db, url):
     not forbidden (403)."""
     response = APIClient().get(url)
     assert response.status_code == 401
-    assert response["WWW-Authenticate"].startswith("Basic")
+    # the first authentication class names its scheme (Basic today; a token scheme may
+    # come first for integrations)
+    assert response["WWW-Authenticate"]
     assert response.json()["detail"]
 
 

@@ -145,20 +145,45 @@ def id_in(ids: Iterable[int]) -> list[int] | RawSQL:
     return ids
 
 
-def bulk_increment(model: type[models.Model], field: str, deltas: dict[int, Decimal]) -> None:
-    """Add `deltas[pk]` to `field` of each row, rows updated in pk order (the lock order)."""
+def bulk_increment(
+    model: type[models.Model],
+    field: str,
+    deltas: dict[int, Decimal],
+    *,
+    below: Decimal | None = None,
+) -> list[int]:
+    """Add `deltas[pk]` to `field` of each row, rows updated in pk order (the lock order).
+
+    With `below`, a row whose new absolute value would reach it is left alone (in the same
+    statement, so a NUMERIC column never overflows); the ids of those rows are returned
+    so the caller can refuse the work (and roll back).
+    """
     if not deltas:
-        return
+        return []
     ids = sorted(deltas)
     if not _is_postgres():
+        refused = []
         for pk in ids:
-            model.objects.filter(pk=pk).update(**{field: models.F(field) + deltas[pk]})
-        return
+            rows = model.objects.filter(pk=pk)
+            if below is not None:
+                current = rows.values_list(field, flat=True).first() or 0
+                if abs(current + deltas[pk]) >= below:
+                    refused.append(pk)
+                    continue
+            rows.update(**{field: models.F(field) + deltas[pk]})
+        return refused
     table = connection.ops.quote_name(model._meta.db_table)
     column = connection.ops.quote_name(model._meta.get_field(field).column)
+    guard = "" if below is None else f" AND abs(t.{column} + d.delta) < %s"
+    params = [ids, [deltas[pk] for pk in ids]] + ([] if below is None else [below])
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS t SET {column} = t.{column} + d.delta "  # noqa: S608
-            "FROM unnest(%s::bigint[], %s::numeric[]) AS d(id, delta) WHERE t.id = d.id",
-            [ids, [deltas[pk] for pk in ids]],
+            "FROM unnest(%s::bigint[], %s::numeric[]) AS d(id, delta) WHERE t.id = d.id" + guard,
+            params,
         )
+        if below is None or cursor.rowcount == len(ids):
+            return []
+    # Rare: name the rows left alone (the caller is about to roll everything back).
+    current = dict(model.objects.filter(pk__in=ids).values_list("pk", field))
+    return [pk for pk in ids if pk not in current or abs(current[pk] + deltas[pk]) >= below]

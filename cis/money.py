@@ -2,10 +2,12 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import models
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+DEFAULT_MAX_AMOUNT = Decimal("9999999.99")
 
 
 def money_field(**kwargs) -> models.DecimalField:
@@ -29,3 +31,9 @@ def cents(value: Decimal) -> int:
 
 def from_cents(value: int) -> Decimal:
     return quantize(Decimal(value) / 100)
+
+
+def max_amount() -> Decimal:
+    """The largest amount one payment, tender, adjustment or bill segment may carry
+    (`OPENCIS_MAX_AMOUNT`); the ledger itself holds up to 999,999,999,999.99."""
+    return Decimal(str(getattr(settings, "OPENCIS_MAX_AMOUNT", DEFAULT_MAX_AMOUNT)))

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cis.api.errors.NulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -204,6 +206,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 BATCH_CHUNK_SIZE = env_int("OPENCIS_BATCH_CHUNK_SIZE", 500)
 # Payments: a cash-only score at or above this refuses checks, cards and ACH (seed 003 4.3).
 OPENCIS_CASH_ONLY_THRESHOLD = env_int("OPENCIS_CASH_ONLY_THRESHOLD", 100)
+# The largest amount one payment, tender, adjustment or bill segment may carry (the API
+# refuses more); the ledger refuses any posting that would overflow a cached balance.
+OPENCIS_MAX_AMOUNT = Decimal(env_str("OPENCIS_MAX_AMOUNT", "9999999.99"))
+# Payment, accounting and bill dates the API takes, in days around today.
+OPENCIS_DATE_WINDOW_DAYS_PAST = env_int("OPENCIS_DATE_WINDOW_DAYS_PAST", 366 * 2)
+OPENCIS_DATE_WINDOW_DAYS_FUTURE = env_int("OPENCIS_DATE_WINDOW_DAYS_FUTURE", 366)
+
 # Work per online request: bigger jobs go through the payment upload (the bulk path).
 OPENCIS_MAX_PAYMENTS_PER_EVENT = env_int("OPENCIS_MAX_PAYMENTS_PER_EVENT", 100)
 OPENCIS_MAX_TENDERS_PER_EVENT = env_int("OPENCIS_MAX_TENDERS_PER_EVENT", 20)
@@ -237,6 +246,12 @@ REST_FRAMEWORK = {
         *(["cis.authentication.ThrottledBasicAuthentication"] if OPENCIS_API_BASIC_AUTH else []),
         "cis.throttling.AnonymousRateLimit",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "cis.api.parsers.DecimalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "cis.api.errors.exception_handler",
     # Client address for throttles: REMOTE_ADDR, or the last N X-Forwarded-For entries
     # behind N proxies (a client can't choose its address to escape a limit).
     "NUM_PROXIES": env_int("OPENCIS_NUM_PROXIES", 0),
@@ -262,6 +277,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cis.api.errors.error_responses_hook",
+    ],
     # Several models have a `status`; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "PaymentStatusEnum": "payments.models.events.Payment.Status",

@@ -24,3 +24,7 @@ urlpatterns = [
     ),
     path("api/v1/", include("cis.api_urls")),
 ]
+
+# JSON under /api/, HTML elsewhere (issue 7 item 23).
+handler404 = "cis.api.errors.not_found"
+handler500 = "cis.api.errors.server_error"

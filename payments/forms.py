@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from accounts.acp.forms import CodeChoiceField
+from cis.validators import no_card_number
 
 from .models import PaymentCancelReason, ReceiptPrint, TenderCategory, TenderType
 from .services.events import DistributionMode
@@ -118,7 +119,8 @@ class ReasonForm(forms.Form):
     """Reverse a payment (non-NSF reasons) or return its tender (NSF reasons)."""
 
     reason = CodeChoiceField(queryset=PaymentCancelReason.objects.none())
-    comment = forms.CharField(max_length=200, required=False)
+    # the cancel services store the comment as given: the form keeps card numbers out
+    comment = forms.CharField(max_length=200, required=False, validators=[no_card_number])
 
     def __init__(self, *args, nsf: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,8 @@ without one nothing private is a choice."""
 
 from rest_framework import serializers
 
+from cis.api.fields import LookupField
+
 from ..selectors import rows_visible
 
 
@@ -21,8 +23,8 @@ class VisibleMixin:
         )
 
 
-class VisibleSlugRelatedField(VisibleMixin, serializers.SlugRelatedField):
-    pass
+class VisibleSlugRelatedField(VisibleMixin, LookupField):
+    """Also refuses a NUL byte with a 400 (issue 7 item 14)."""
 
 
 class VisiblePrimaryKeyRelatedField(VisibleMixin, serializers.PrimaryKeyRelatedField):

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from cis.api.fields import BusinessDateField, FreeTextField, LookupField, MoneyField
+
 from ..models import Account, Adjustment, AdjustmentType, Bill, ServiceAgreement
 from .fields import VisiblePrimaryKeyRelatedField, VisibleSlugRelatedField
 
@@ -50,14 +52,14 @@ class BillSegmentInSerializer(serializers.Serializer):
     sa = VisiblePrimaryKeyRelatedField(
         queryset=ServiceAgreement.objects.all(), via="account__customer"
     )
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    amount = MoneyField()
+    description = FreeTextField(max_length=120, required=False, allow_blank=True, default="")
 
 
 class BillInSerializer(serializers.Serializer):
     account = VisibleSlugRelatedField(slug_field="number", queryset=Account.objects.all())
-    bill_date = serializers.DateField()
-    due_date = serializers.DateField()
+    bill_date = BusinessDateField()
+    due_date = BusinessDateField()
     segments = BillSegmentInSerializer(many=True, allow_empty=False)
     complete = serializers.BooleanField(default=True)
 
@@ -79,11 +81,11 @@ class AdjustmentInSerializer(serializers.Serializer):
     sa = VisiblePrimaryKeyRelatedField(
         queryset=ServiceAgreement.objects.all(), via="account__customer"
     )
-    adjustment_type = serializers.SlugRelatedField(
+    adjustment_type = LookupField(
         slug_field="code", queryset=AdjustmentType.objects.filter(is_active=True)
     )
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    amount = MoneyField()
+    reason = FreeTextField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate_amount(self, value: Decimal) -> Decimal:
         if value == 0:
@@ -109,4 +111,4 @@ class AdjustmentSerializer(serializers.ModelSerializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = FreeTextField(max_length=200)

@@ -15,9 +15,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from cis.bulk import bulk_increment, bulk_insert_rows
+from cis.errors import DomainError
 from cis.money import quantize
 
 from ..models import Account, FinancialTransaction, GLLine, ServiceAgreement
+
+# NUMERIC(14,2): amounts and cached balances stay below 10^12 in absolute value.
+LEDGER_LIMIT = Decimal(10) ** 12
+
+
+class LedgerOverflow(DomainError):
+    """A posting the ledger can't hold: an FT amount or a cached SA / account balance
+    would overflow NUMERIC(14,2). Nothing of the posting is kept (the API answers 400)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,9 @@ def ledger_post_ids(*, postings: Sequence[Posting], now=None) -> list[int]:
     the database work.
     """
     now = now or timezone.now()
+    too_big = next((p for p in postings if abs(p.amount) >= LEDGER_LIMIT), None)
+    if too_big is not None:
+        raise LedgerOverflow(f"an amount of {too_big.amount} is more than the ledger can hold")
     fields = (*_FT_FIELDS, "is_frozen", "frozen_at", "created_at")
     rows = [(*_ft_values(p), True, now, now) for p in postings]
     ids = bulk_insert_rows(FinancialTransaction, fields, rows)
@@ -138,8 +150,19 @@ def balances_apply(postings: Iterable[Posting]) -> None:
     for p in postings:
         by_account[p.account_id] += p.amount
         by_sa[p.sa_id] += p.amount
-    bulk_increment(Account, "balance", dict(by_account))
-    bulk_increment(ServiceAgreement, "balance", dict(by_sa))
+    # Checked in the UPDATE itself (no extra query): a balance that would overflow is left
+    # alone, and the whole posting refused.
+    refused = bulk_increment(Account, "balance", dict(by_account), below=LEDGER_LIMIT)
+    if refused:
+        raise LedgerOverflow(
+            f"the balance of account id {refused[0]} would exceed what the ledger can hold"
+        )
+    refused = bulk_increment(ServiceAgreement, "balance", dict(by_sa), below=LEDGER_LIMIT)
+    if refused:
+        raise LedgerOverflow(
+            f"the balance of service agreement id {refused[0]} would exceed what the ledger "
+            "can hold"
+        )
 
 
 def reversal_postings(

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cis.validators import CARD_NUMBER_MESSAGE, looks_like_card_number
+
 from ..models import Account, Note
 from .changes import Scope, changes_record, snapshot
 
@@ -33,6 +35,8 @@ NOTE_FIELDS = (
     "expires_on",
 )
 SUBJECT_MAX = 120
+# A note is read on a screen; a bigger text is a document (attach it instead).
+TEXT_MAX = 10_000
 
 
 def _subject_from_text(text: str) -> str:
@@ -48,8 +52,14 @@ def _note_check(*, note: Note, grace_changed: bool) -> None:
     note.subject = (note.subject or "").strip()
     if not note.text:
         errors["text"] = "Write the note."
+    elif len(note.text) > TEXT_MAX:
+        errors["text"] = f"Keep the note to {TEXT_MAX:,} characters (it has {len(note.text):,})."
     elif not note.subject:
         note.subject = _subject_from_text(note.text)
+    for name in ("subject", "text"):
+        if looks_like_card_number(getattr(note, name)):
+            # DESIGN §8: no card numbers stored, ever (issue 7 item 21)
+            errors.setdefault(name, CARD_NUMBER_MESSAGE)
     if note.note_type_id is None:
         errors["note_type"] = "Choose a note type."
     if note.level == Note.Level.LOCATION:

@@ -43,6 +43,10 @@ class BatchRunStartSerializer(serializers.Serializer):
         self.fields["job"].choices = job_names()
 
 
+class BatchRunQueuedSerializer(serializers.Serializer):
+    task_id = serializers.CharField(help_text="The Celery task running the job.")
+
+
 class BatchRunListView(generics.ListAPIView):
     """Batch runs, newest business date first."""
 
@@ -57,7 +61,7 @@ class BatchRunStartView(APIView):
     permission_classes = [DjangoModelPermissions]
     queryset = BatchRun.objects.all()
 
-    @extend_schema(request=BatchRunStartSerializer, responses={202: None})
+    @extend_schema(request=BatchRunStartSerializer, responses={202: BatchRunQueuedSerializer})
     def post(self, request):
         data = BatchRunStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from accounts.api.fields import VisiblePrimaryKeyRelatedField, VisibleSlugRelatedField
 from accounts.models import Account, ServiceAgreement
+from cis.api.fields import BusinessDateField, FreeTextField, LookupField, MoneyField
 
 from ..models import (
     DepositControl,
@@ -26,18 +27,28 @@ from ..services.events import DistributionMode, PaymentIn, TenderIn
 
 
 def _money(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+    return MoneyField(**kwargs)
 
 
 def _code(model, **kwargs) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=model.objects.filter(is_active=True), **kwargs
-    )
+    return LookupField(slug_field="code", queryset=model.objects.filter(is_active=True), **kwargs)
 
 
 def _account(**kwargs) -> serializers.SlugRelatedField:
     # private accounts are unknown numbers for roles that may not see them (issue 7 item 11)
     return VisibleSlugRelatedField(slug_field="number", queryset=Account.objects.all(), **kwargs)
+
+
+def _text(max_length: int, **kwargs) -> serializers.CharField:
+    """Free text and references: the model column's length, never a card number."""
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_blank", True)
+    kwargs.setdefault("default", "")
+    return FreeTextField(max_length=max_length, **kwargs)
+
+
+# PaymentEvent.comments is a TextField: this is its cap.
+EVENT_COMMENTS_MAX = 2000
 
 
 # -- configuration ---------------------------------------------------------------------
@@ -88,10 +99,10 @@ class TenderInSerializer(serializers.Serializer):
     tender_control = serializers.PrimaryKeyRelatedField(
         queryset=TenderControl.objects.all(), required=False, allow_null=True, default=None
     )
-    check_number = serializers.CharField(required=False, allow_blank=True, default="")
-    processor_token = serializers.CharField(required=False, allow_blank=True, default="")
+    check_number = _text(20)
+    processor_token = _text(120)
     last4 = serializers.RegexField(r"^[0-9]{4}$", required=False, allow_blank=True, default="")
-    external_id = serializers.CharField(required=False, allow_blank=True, default="")
+    external_id = _text(80)
 
     def validate_processor_token(self, value: str) -> str:
         if _CARD_NUMBER.match(value):
@@ -118,9 +129,9 @@ def _sa_amounts(rows) -> dict | None:
 class PaymentInSerializer(serializers.Serializer):
     account = _account()
     amount = _money()
-    accounting_date = serializers.DateField(required=False, allow_null=True, default=None)
+    accounting_date = BusinessDateField(required=False, allow_null=True, default=None)
     distribution_rule = _code(DistributionRule, required=False, allow_null=True, default=None)
-    match_value = serializers.CharField(required=False, allow_blank=True, default="")
+    match_value = _text(40)
     sa_amounts = SAAmountSerializer(
         many=True,
         required=False,
@@ -128,7 +139,7 @@ class PaymentInSerializer(serializers.Serializer):
         default=None,
         help_text="Manual distribution: amounts per SA of the account, adding up to `amount`.",
     )
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comments = _text(300)
 
     @staticmethod
     def service_value(data: dict) -> PaymentIn:
@@ -137,12 +148,12 @@ class PaymentInSerializer(serializers.Serializer):
 
 class PaymentEventInSerializer(serializers.Serializer):
     tender_source = _code(TenderSource)
-    payment_date = serializers.DateField(required=False, allow_null=True, default=None)
+    payment_date = BusinessDateField(required=False, allow_null=True, default=None)
     mode = serializers.ChoiceField(
         choices=DistributionMode.choices, default=DistributionMode.DISTRIBUTE_AND_FREEZE
     )
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
-    external_id = serializers.CharField(required=False, allow_blank=True, default="")
+    comments = _text(EVENT_COMMENTS_MAX)
+    external_id = _text(80)
     tenders = TenderInSerializer(many=True, allow_empty=False)
     payments = PaymentInSerializer(many=True, allow_empty=False)
 
@@ -173,17 +184,17 @@ class DistributeSerializer(serializers.Serializer):
 
 class PaymentCancelInSerializer(serializers.Serializer):
     reason = _code(PaymentCancelReason)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = _text(200)
 
 
 class ReturnSerializer(PaymentCancelInSerializer):
     represent = serializers.BooleanField(default=False)
-    represent_date = serializers.DateField(required=False, allow_null=True, default=None)
+    represent_date = BusinessDateField(required=False, allow_null=True, default=None)
 
 
 class TransferSerializer(serializers.Serializer):
     reason = _code(PaymentCancelReason)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = _text(200)
     mode = serializers.ChoiceField(
         choices=DistributionMode.choices, default=DistributionMode.DISTRIBUTE_AND_FREEZE
     )
@@ -192,10 +203,10 @@ class TransferSerializer(serializers.Serializer):
 
 class NonCisPaymentInSerializer(serializers.Serializer):
     tender_source = _code(TenderSource)
-    payment_date = serializers.DateField(required=False, allow_null=True, default=None)
-    payer_name = serializers.CharField()
+    payment_date = BusinessDateField(required=False, allow_null=True, default=None)
+    payer_name = FreeTextField(max_length=120)
     distribution_code = _code(DistributionCode)
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comments = _text(300)
     tenders = TenderInSerializer(many=True, allow_empty=False)
 
 
@@ -204,21 +215,21 @@ class CheckCashInSerializer(serializers.Serializer):
     check_type = _code(TenderType)
     amount = _money()
     payor_account = _account(required=False, allow_null=True, default=None)
-    check_number = serializers.CharField(required=False, allow_blank=True, default="")
+    check_number = _text(20)
     tender_control = serializers.PrimaryKeyRelatedField(
         queryset=TenderControl.objects.all(), required=False, allow_null=True, default=None
     )
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comments = _text(EVENT_COMMENTS_MAX)
 
 
 class ReceiptEmailSerializer(serializers.Serializer):
-    to = serializers.EmailField()
+    to = serializers.EmailField(max_length=254)
     layout = serializers.ChoiceField(choices=ReceiptPrint.Format.choices, default="short")
 
 
 class DepositControlInSerializer(serializers.Serializer):
-    deposit_date = serializers.DateField()
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    deposit_date = BusinessDateField()
+    description = _text(120)
     expected_count = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     expected_total = _money(required=False, allow_null=True)
 
@@ -248,9 +259,14 @@ class PaySegmentSerializer(serializers.ModelSerializer):
 
 class PaymentSerializer(serializers.ModelSerializer):
     account = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    cancel_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    distribution_rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    distribution_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # nullable foreign keys: `allow_null` so the schema says they can be null
+    cancel_reason = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    distribution_rule = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    distribution_code = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     segments = PaySegmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -279,8 +295,10 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 class TenderSerializer(serializers.ModelSerializer):
     tender_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    payor_account = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    cancel_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    payor_account = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, allow_null=True
+    )
+    cancel_reason = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Tender

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import accounts_visible
+from cis.api.errors import validation_error_data
 from cis.idempotency import idempotent
 
 from ..exceptions import PaymentError, PaymentStateError
@@ -87,8 +88,9 @@ class PaymentAPIView(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
-            # a model check (`full_clean` in a service) the serializer did not pre-empt
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            # a model check (`full_clean` in a service) the serializer did not pre-empt,
+            # answered by field name
+            return Response(validation_error_data(exc), status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, PaymentStateError):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, PaymentError):
@@ -359,6 +361,13 @@ class PaymentReceipt(PaymentAPIView):
     permission_classes = [VIEW]
     renderer_classes = [PDFRenderer, JSONRenderer]
 
+    def handle_exception(self, exc):
+        # errors are JSON (as documented), whatever renderer the PDF was negotiated with
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(
         parameters=[
             # not "format": DRF reserves that query parameter for choosing a renderer
@@ -558,6 +567,7 @@ class TenderControlBalance(PaymentAPIView):
 class ControlReopen(PaymentAPIView):
     permission_classes = [CONTROLS]
     model = DepositControl
+    out = s.DepositControlSerializer
 
     @extend_schema(request=None, responses={200: s.DepositControlSerializer, **ERROR_RESPONSES})
     def post(self, request, pk: int):
@@ -565,11 +575,13 @@ class ControlReopen(PaymentAPIView):
         control = controls.control_reopen(
             control=get_object_or_404(self.model, pk=pk), user=request.user
         )
-        return Response({"id": control.pk, "status": control.status})
+        # the documented shape: the whole control, as on create
+        return Response(self.out(control).data)
 
 
 class TenderControlReopen(ControlReopen):
     model = TenderControl
+    out = s.TenderControlSerializer
 
     @extend_schema(request=None, responses={200: s.TenderControlSerializer, **ERROR_RESPONSES})
     def post(self, request, pk: int):

@@ -9,6 +9,7 @@ from django_fsm_log.decorators import fsm_log_by
 
 from accounts.models import Account, Adjustment, FinancialTransaction, ServiceAgreement
 from cis.money import money_field
+from cis.validators import no_card_number
 
 from .config import (
     DistributionCode,
@@ -36,8 +37,10 @@ class PaymentEvent(models.Model):
     # Cash Check (seed 003): a check tender and a negative cash tender, no payment.
     is_check_cashing = models.BooleanField(default=False)
     # Set by uploads and processor webhooks: one event per external transaction.
-    external_id = models.CharField(max_length=80, blank=True, default="")
-    comments = models.TextField(blank=True)
+    external_id = models.CharField(
+        max_length=80, blank=True, default="", validators=[no_card_number]
+    )
+    comments = models.TextField(blank=True, validators=[no_card_number])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -78,12 +81,13 @@ class Tender(FSMModelMixin, models.Model):
     payor_account = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.PROTECT, related_name="tenders_paid"
     )
-    check_number = models.CharField(max_length=20, blank=True)
+    # Free text and references never hold a card number (DESIGN §8, issue 7 item 21).
+    check_number = models.CharField(max_length=20, blank=True, validators=[no_card_number])
     # Card and bank tenders: the processor's token and the last four digits, never the
     # number itself (DESIGN §8).
-    processor_token = models.CharField(max_length=120, blank=True)
+    processor_token = models.CharField(max_length=120, blank=True, validators=[no_card_number])
     last4 = models.CharField(max_length=4, blank=True)
-    external_id = models.CharField(max_length=80, blank=True)
+    external_id = models.CharField(max_length=80, blank=True, validators=[no_card_number])
     status = FSMField(choices=Status.choices, default=Status.VALID, protected=True)
     cancel_reason = models.ForeignKey(
         PaymentCancelReason,
@@ -93,7 +97,7 @@ class Tender(FSMModelMixin, models.Model):
         related_name="+",
         db_index=False,
     )
-    cancel_comment = models.CharField(max_length=200, blank=True)
+    cancel_comment = models.CharField(max_length=200, blank=True, validators=[no_card_number])
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Cash Check + seed 003 step 4.2: a cashed check returned unpaid leaves the cash handed
     # out (the event's negative cash tender) standing; what the payor owes for it is this
@@ -170,7 +174,7 @@ class Payment(FSMModelMixin, models.Model):
         related_name="+",
         db_index=False,
     )
-    match_value = models.CharField(max_length=40, blank=True)
+    match_value = models.CharField(max_length=40, blank=True, validators=[no_card_number])
     error_message = models.CharField(max_length=300, blank=True)
     frozen_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.ForeignKey(
@@ -181,7 +185,7 @@ class Payment(FSMModelMixin, models.Model):
         related_name="+",
         db_index=False,
     )
-    cancel_comment = models.CharField(max_length=200, blank=True)
+    cancel_comment = models.CharField(max_length=200, blank=True, validators=[no_card_number])
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # A transfer cancels a payment and adds new ones pointing back (seed 003 step 4.8).
     transferred_from = models.ForeignKey(
@@ -193,7 +197,7 @@ class Payment(FSMModelMixin, models.Model):
         db_index=False,
     )
     # Non-CIS payments (seed 003 step 1.3): who paid, for what, credited to which GL.
-    payer_name = models.CharField(max_length=120, blank=True)
+    payer_name = models.CharField(max_length=120, blank=True, validators=[no_card_number])
     distribution_code = models.ForeignKey(
         DistributionCode,
         null=True,
@@ -202,7 +206,7 @@ class Payment(FSMModelMixin, models.Model):
         related_name="+",
         db_index=False,
     )
-    comments = models.CharField(max_length=300, blank=True)
+    comments = models.CharField(max_length=300, blank=True, validators=[no_card_number])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -22,7 +22,8 @@ from django_fsm_log.models import StateLog
 
 from accounts.services.ledger import ledger_post_ids
 from cis.bulk import bulk_insert_rows
-from cis.money import quantize
+from cis.money import max_amount, quantize
+from cis.validators import CARD_NUMBER_MESSAGE, looks_like_card_number
 
 from ..distribution import DistributionAlgorithm
 from ..exceptions import PaymentError
@@ -292,6 +293,10 @@ def _accept(ctx: _Context, day: date, indexes, items, result: BulkResult) -> lis
     for n in indexes:
         item = items[n]
         infos = infos_on[_paid_on(item)]
+        refusal = _item_refusal(item)
+        if refusal:
+            result.errors[n] = refusal
+            continue
         key = (ctx.source_of(item), item.external_id)
         if item.external_id and key in taken:
             result.errors[n] = f"external id {item.external_id} was posted already"
@@ -319,6 +324,21 @@ def _accept(ctx: _Context, day: date, indexes, items, result: BulkResult) -> lis
 def _paid_on(item: BulkPayment) -> date:
     """The day the tender was received: the event's payment date (see `_event_row`)."""
     return item.payment_date or item.accounting_date
+
+
+_FREE_TEXT = ("check_number", "processor_token", "external_id", "match_value")
+
+
+def _item_refusal(item: BulkPayment) -> str:
+    """The online path's field checks (`full_clean`, the API's fields), per item: the
+    maximum amount, and no card number in free text (DESIGN §8)."""
+    limit = max_amount()
+    if item.amount > limit:
+        return f"amount {item.amount} is more than the maximum of {limit} per payment"
+    for name in _FREE_TEXT:
+        if looks_like_card_number(getattr(item, name)):
+            return f"{name}: {CARD_NUMBER_MESSAGE}"
+    return ""
 
 
 def _external_ids_taken(ctx: _Context, items: list[BulkPayment]) -> set[tuple[int, str]]:

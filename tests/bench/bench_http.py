@@ -2,8 +2,9 @@
 against PostgreSQL seeded with demo accounts; cash payments (distribute and freeze) posted
 to `POST /api/v1/payment-events/`.
 
-- throughput: 20 concurrent clients, each on its own demo accounts (target >= 100
-  payments/s on 2 cores), for events of 1 and of 10 payments (the cost per payment);
+- throughput: 20 concurrent clients, each on its own demo accounts, one payment per
+  request (target >= 100 payments/s on 2 cores); then 4 clients posting events of 10
+  payments, for the cost per payment at two sizes (wall, gunicorn CPU, PostgreSQL CPU);
 - latency: open loop at 50 payments/s, each request sent at its scheduled time whatever
   the answers (target p95 < 100 ms), measured from the scheduled time;
 - the raw PostgreSQL floor: the same rows the throughput run wrote, inserted again with
@@ -12,8 +13,8 @@ to `POST /api/v1/payment-events/`.
 
 Sizes: BENCH_HTTP_ACCOUNTS (default 500 demo accounts), BENCH_HTTP_PAYMENTS (throughput
 requests, default 1,000), BENCH_HTTP_SECONDS (latency run, default 10),
-BENCH_HTTP_WORKERS (2) and BENCH_HTTP_WORKER_CLASS (sync) for gunicorn,
-BENCH_HTTP_CONN_MAX_AGE (60: persistent database connections, as in production).
+BENCH_HTTP_WORKERS (2), BENCH_HTTP_WORKER_CLASS (sync) and BENCH_HTTP_THREADS (1, for
+gthread) for gunicorn, BENCH_HTTP_CONN_MAX_AGE (60: persistent database connections).
 Everything is bounded: requests, seconds, and the server is stopped at the end.
 """
 
@@ -94,6 +95,7 @@ class Server:
         self.port = _free_port()
         self.workers = int(os.environ.get("BENCH_HTTP_WORKERS", "2"))
         self.worker_class = os.environ.get("BENCH_HTTP_WORKER_CLASS", "sync")
+        self.threads = int(os.environ.get("BENCH_HTTP_THREADS", "1"))
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "cis.settings_test",
@@ -116,7 +118,7 @@ class Server:
                 "--worker-class",
                 self.worker_class,
                 "--threads",
-                os.environ.get("BENCH_HTTP_THREADS", "1"),
+                str(self.threads),
                 "--backlog",
                 "256",
                 "--timeout",
@@ -517,7 +519,8 @@ def test_http_payments():
         say(
             f"  cost per payment: {1000 / rate:.1f} ms wall, app CPU {cpu / done * 1000:.1f}"
             f" ms, PostgreSQL CPU {db_cpu / done * 1000:.1f} ms"
-            f" (gunicorn {server.workers} x {server.worker_class})"
+            f" (gunicorn {server.workers} {server.worker_class} workers x {server.threads}"
+            " threads)"
         )
         assert not outcome.errors, outcome.errors[:3]
         rows = _rows_since(since)

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, F, Q, QuerySet, Sum, When
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Sum, When
 
 from accounts.models import Account, CreditRatingEvent, ServiceAgreement
 from accounts.selectors import accounts_visible, rows_visible
@@ -20,7 +20,7 @@ from cis.bulk import id_in
 from cis.money import ZERO, quantize
 
 from .distribution import Debt, SAChoice
-from .models import Payment, PaymentEvent, Tender
+from .models import Payment, PaymentEvent, PaySegment, Tender
 
 # Open debt of each SA: every frozen FT on the books, credits applied to the oldest charges
 # first (DESIGN §2, `accounts.selectors.aging_compute`). What stays open is the newest
@@ -247,14 +247,22 @@ def payment_detail(*, pk: int) -> Payment:
 
 
 def event_detail(*, pk: int) -> PaymentEvent:
+    """An event with everything its API answer shows, in four queries (event, tenders,
+    payments, segments) however many payments it has."""
     return (
         PaymentEvent.objects.select_related("tender_source")
         .prefetch_related(
-            "tenders__tender_type",
-            "tenders__cancel_reason",
-            "payments__segments__sa__sa_type",
-            "payments__account",
-            "payments__cancel_reason",
+            Prefetch(
+                "tenders",
+                Tender.objects.select_related("tender_type", "cancel_reason", "payor_account"),
+            ),
+            Prefetch(
+                "payments",
+                Payment.objects.select_related(
+                    "account", "cancel_reason", "distribution_rule", "distribution_code"
+                ),
+            ),
+            Prefetch("payments__segments", PaySegment.objects.select_related("sa__sa_type")),
         )
         .get(pk=pk)
     )

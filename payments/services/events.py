@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Account, ServiceAgreement
+from cis.integrity import insert_validated
 from cis.money import ZERO, quantize
 
 from ..exceptions import PaymentError, PaymentStateError
@@ -112,14 +113,12 @@ def payment_event_create(
         comments=comments,
         created_by=user,
     )
-    event.full_clean()
-    event.save()
+    insert_validated(event)
     _controls_check([t.tender_control for t in tenders if t.tender_control], tender_source)
     for t in tenders:
         tender = Tender(event=event, **{f: getattr(t, f) for f in TenderIn.__dataclass_fields__})
         tender.amount = quantize(tender.amount)
-        tender.full_clean(exclude=["status"])
-        tender.save()
+        insert_validated(tender, exclude=["status"])
     payments_add(event=event, payments=payments, mode=mode, user=user)
     return event
 
@@ -193,8 +192,7 @@ def payments_add(
             transferred_from=transferred_from,
             created_by=user,
         )
-        payment.full_clean(exclude=["status"])
-        payment.save()
+        insert_validated(payment, exclude=["status"])
         if p.sa_amounts is not None:
             payment = payment_distribute(payment=payment, sa_amounts=p.sa_amounts, user=user)
         elif mode != DistributionMode.DO_NOT_DISTRIBUTE:

@@ -695,14 +695,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 def machine_settings() -> settings:
-    """Bounded: about 20 examples of up to 25 steps. A failure is reported without
+    """Bounded: 20 examples of up to 20 steps. A failure is reported without
     shrinking, with the full step list and what each step did, so even a failing run stays
     short; set OPENCIS_TEST_SHRINK=1 to shrink it (minutes), OPENCIS_TEST_EXAMPLES=200 to
     search longer."""
     shrink = os.environ.get("OPENCIS_TEST_SHRINK") == "1"
     return settings(
         max_examples=int(os.environ.get("OPENCIS_TEST_EXAMPLES", "20")),
-        stateful_step_count=25,
+        stateful_step_count=20,
         deadline=None,
         phases=[p for p in Phase if shrink or p != Phase.shrink],
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

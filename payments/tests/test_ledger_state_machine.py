@@ -1,10 +1,11 @@
 """A Hypothesis state machine over the payment services (issue 7, must-show): on a few
 accounts (2-4 SAs each, of different priorities, with completed bills due in the past and
 in the future) it interleaves payments in every distribution mode (back-dated and today,
-several tender types, payors other than the payees, several payees per event), check
-cashing, payment cancels, tender cancels with NSF and other reasons, returned payments with
-and without re-presentment, transfers, payments added to a tender left unapplied, event
-deletes, and deposit / tender controls opened, filled, balanced and reopened.
+several tender types, payors other than the payees, several payees per event), the bulk
+path, check cashing, payment cancels, tender cancels with NSF and other reasons, returned
+payments with and without re-presentment, transfers, payments added to a tender left
+unapplied, event deletes, and deposit / tender controls opened, filled, balanced and
+reopened.
 
 What a finance user relies on, after any sequence of these:
 - `check_ledger` reports nothing (every event balances, every posting has its FTs, every
@@ -62,6 +63,7 @@ from payments.models import (
     TenderCategory,
     TenderControl,
 )
+from payments.services.bulk import BulkPayment, payments_post_bulk
 from payments.services.cancel import payment_cancel, tender_cancel, tender_return
 from payments.services.controls import (
     control_reopen,
@@ -381,6 +383,43 @@ class LedgerMachine(RuleBasedStateMachine):
                 payments=[PaymentIn(account=account, amount=amount)],
             )
             self.overpayment_only_past_all_debt(event.payments.all())
+
+    @rule(data=st.data())
+    def post_bulk(self, data):
+        """The bulk path (uploads, lockbox, autopay): 1-3 one-tender payments, back-dated
+        or today, maybe from a payor, maybe into any drawer of the source (a balanced one
+        must not take them)."""
+        draw = data.draw
+        source_code = draw(st.sampled_from(SOURCES), label="source")
+        drawers = list(TenderControl.objects.filter(tender_source__code=source_code).order_by("pk"))
+        items = []
+        for _ in range(draw(st.integers(1, 3), label="items")):
+            amount = draw(amounts, label="amount")
+            day = self.today - dt.timedelta(days=draw(days_back, label="days back"))
+            payor = draw(st.sampled_from([None, *self.accounts]), label="payor")
+            drawer = draw(st.sampled_from([None, *drawers]), label="drawer")
+            items.append(
+                BulkPayment(
+                    account_id=draw(st.sampled_from(self.accounts), label="payee").pk,
+                    amount=amount,
+                    tender_type_id=tender_type(
+                        draw(st.sampled_from(TENDER_CODES), label="tender")
+                    ).pk,
+                    accounting_date=day,
+                    payment_date=day,
+                    payor_account_id=payor.pk if payor else None,
+                    tender_control_id=drawer.pk if drawer else None,
+                )
+            )
+        what = "post in bulk " + str(
+            [(i.account_id, str(i.amount), i.payment_date, i.tender_control_id) for i in items]
+        )
+        with self.refusable(what):
+            result = payments_post_bulk(items=items, tender_source=source(source_code))
+            note(f"  bulk errors: {result.errors}")
+            self.overpayment_only_past_all_debt(
+                Payment.objects.filter(pk__in=result.frozen_ids).order_by("pk")
+            )
 
     @precondition(lambda self: self.flag("pending"))
     @rule(data=st.data())

@@ -17,7 +17,8 @@ from ...services.work import REASSIGN_PERMISSION
 from .access import PRIVATE_PERMISSION, accounts_visible
 
 STATUS_FILTERS = {
-    "open": ("Open or being worked", ~Q(status=ToDoEntry.Status.COMPLETE)),
+    # Not "open": that is the Open status's own value.
+    "active": ("Open or being worked", ~Q(status=ToDoEntry.Status.COMPLETE)),
     ToDoEntry.Status.OPEN: ("Open (unassigned)", Q(status=ToDoEntry.Status.OPEN)),
     ToDoEntry.Status.BEING_WORKED: ("Being worked", Q(status=ToDoEntry.Status.BEING_WORKED)),
     ToDoEntry.Status.COMPLETE: ("Complete", Q(status=ToDoEntry.Status.COMPLETE)),
@@ -59,16 +60,16 @@ def todo_badge_count(*, user) -> int:
 class TodoFilters:
     todo_type: str = ""
     role: str = ""
-    status: str = "open"
+    status: str = "active"
     mine: bool = False
 
     @classmethod
     def from_query(cls, query) -> "TodoFilters":
-        status = query.get("status") or "open"
+        status = query.get("status") or "active"
         return cls(
             todo_type=query.get("type", ""),
             role=query.get("role", ""),
-            status=status if status in STATUS_FILTERS else "open",
+            status=status if status in STATUS_FILTERS else "active",
             mine=query.get("mine") in ("1", "on", "true"),
         )
 

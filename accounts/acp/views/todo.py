@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from ...panel import home_cards
@@ -94,11 +95,17 @@ def todo_screen(request: HttpRequest) -> HttpResponse:
         **todo_filter_choices(),
     }
     if request.htmx and request.htmx.target == "todo-list":
-        return render(request, "accounts/acp/todo/_list.html", context)
-    entry_pk = request.GET.get("entry", "")
-    if entry_pk.isdigit():
-        context.update(_detail_context(request, todo_get(user=request.user, pk=int(entry_pk))))
-    return render(request, "accounts/acp/todo/screen.html", context)
+        response = render(request, "accounts/acp/todo/_list.html", context)
+    else:
+        entry_pk = request.GET.get("entry", "")
+        if entry_pk.isdigit():
+            entry = todo_get(user=request.user, pk=int(entry_pk))
+            context.update(_detail_context(request, entry))
+        response = render(request, "accounts/acp/todo/screen.html", context)
+    # The filters push this URL: the list alone and the whole page must not share a cache
+    # entry, or Back shows the bare list.
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
 
 
 @require_GET

@@ -198,10 +198,10 @@ class ToDoEntry(models.Model):
 
 class ToDoLog(models.Model):
     """Who did what to a To Do entry and when (seed 003 step 8.2: "may add comments or a
-    log entry for future reference"). Written by accounts/services/todo.py only."""
+    log entry for future reference"). Written by accounts/services/work.py only; the
+    entry's own created_at says when it was raised."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", "Created"
         ASSIGNED = "assigned", "Assigned"
         REASSIGNED = "reassigned", "Reassigned"
         COMMENT = "comment", "Comment"

@@ -399,3 +399,80 @@ def demo_panel_extras(ctx: DemoContext) -> None:
         f"  {len(notes):,} notes, {len(contacts):,} contacts, {len(conds):,} conditions, "
         f"{len(codes):,} codes"
     )
+
+
+# To Do entries (issue 8 item 16): the queue a CSR and a supervisor work on `make run`.
+TODO_GENERAL = [
+    "Call back about the meter reading dispute",
+    "Customer asked for a payment arrangement: call back",
+    "Confirm the new mailing address with the customer",
+    "Landlord asked for a copy of the last bill",
+]
+
+
+@register_step(40, "To Do entries")
+def demo_todos(ctx: DemoContext) -> None:
+    """A dozen or so entries of several types (seed 001 step 2.1, seed 003 steps 7.5-8.3)
+    on public accounts, mostly open, two complete with their resolution. Payments adds
+    its own (upload exceptions) in payments/demo.py."""
+    from .models import ToDoEntry, ToDoLog, ToDoType
+
+    if ToDoEntry.objects.filter(source__startswith="accounts.Account:").exists():
+        ctx.log("To Do entries exist already: skipped")
+        return
+    rng = random.Random(ctx.seed * 104729 + 11)
+    rows = list(
+        Account.objects.filter(is_suspense=False, customer__is_public=True)
+        .order_by("pk")
+        .values_list("pk", "balance")
+    )
+    if not rows:
+        return
+    types = {t.code: t for t in ToDoType.objects.filter(code__in=TODO_TYPES_DEMO)}
+    owing = sorted((r for r in rows if r[1] > 0), key=lambda r: (-r[1], r[0]))
+    tz = timezone.get_current_timezone()
+    made = []
+    with transaction.atomic():
+        for n in range(min(len(rows), 14)):
+            code = TODO_TYPES_DEMO[n % len(TODO_TYPES_DEMO)]
+            if code == "COLLREVIEW" and owing:
+                account_id, balance = owing[n % len(owing)]
+                subject = f"Review for collection: balance ${balance:,.2f} unpaid"
+                detail = "The balance is past due beyond the arrears threshold."
+            elif code == "AUTOPAYMAX":
+                account_id, balance = rng.choice(rows)
+                limit = Decimal(rng.choice([100, 150, 200]))
+                subject = "Autopay reduced to the maximum withdrawal amount"
+                detail = (
+                    f"The draft was limited to ${limit:,.2f}; tell the customer how to pay "
+                    "the rest (seed 001 step 2.1)."
+                )
+            else:
+                account_id, balance = rng.choice(rows)
+                subject, detail = rng.choice(TODO_GENERAL), ""
+            day = ctx.as_of - timedelta(days=rng.randint(0, 20))
+            made.append(
+                ToDoEntry(
+                    todo_type=types[code],
+                    account_id=account_id,
+                    subject=subject,
+                    detail=detail,
+                    source=f"accounts.Account:{account_id}",
+                    created_at=datetime.combine(day, time(8 + n % 9, 5 * n % 60), tzinfo=tz),
+                )
+            )
+        ToDoEntry.objects.bulk_create(made)
+        for entry in made[-2:]:
+            entry.status = ToDoEntry.Status.COMPLETE
+            entry.completed_at = entry.created_at + timedelta(hours=3)
+            entry.save(update_fields=["status", "completed_at"])
+            ToDoLog.objects.create(
+                entry=entry,
+                kind=ToDoLog.Kind.COMPLETED,
+                text="Spoke with the customer; nothing more to do.",
+                at=entry.completed_at,
+            )
+    ctx.log(f"  {len(made)} To Do entries")
+
+
+TODO_TYPES_DEMO = ["GENERAL", "AUTOPAYMAX", "COLLREVIEW"]

@@ -3,11 +3,23 @@ set ordered by pk, so concurrent work never waits in a cycle.
 
 The panel's edits lock apart from the ledger: the owner of addresses / phones / emails (a
 Customer or a Contact) before those rows, and a special condition before it changes. None
-of them is held together with a ledger lock."""
+of them is held together with a ledger lock.
+
+A To Do entry is locked on its own (assign, comment, complete, reassign), never together
+with another lock."""
 
 from django.db.models import QuerySet
 
-from .models import Account, Adjustment, Bill, Contact, Customer, ServiceAgreement, SpecialCondition
+from .models import (
+    Account,
+    Adjustment,
+    Bill,
+    Contact,
+    Customer,
+    ServiceAgreement,
+    SpecialCondition,
+    ToDoEntry,
+)
 
 
 def account_qs_select_for_update() -> QuerySet[Account]:
@@ -40,3 +52,7 @@ def contact_qs_select_for_update() -> QuerySet[Contact]:
 
 def special_condition_qs_select_for_update() -> QuerySet[SpecialCondition]:
     return SpecialCondition.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def todo_qs_select_for_update() -> QuerySet[ToDoEntry]:
+    return ToDoEntry.objects.order_by("pk").select_for_update(of=("self",))

@@ -13,6 +13,11 @@ its app knows: payments sets the last payment and the "U" (unposted) mark, autop
 method, delinquency arrangements and pending shutoffs, service orders the open count.
 Providers run by `order`; a later one may overwrite an earlier one's value (accounts'
 ledger-based last payment is the fallback that payments replaces).
+
+The To Do screen and the home page have two more (issue 8 item 16): `register_todo_source`
+says how a To Do entry's `source` ("payments.Tender:12") opens the record it points at, and
+`register_home_card` adds a card to the CSR's start page (payments: today's payments taken
+by me). Accounts registers its own in `accounts/acp/todo.py`.
 """
 
 import datetime as dt
@@ -121,7 +126,35 @@ class HistoryActions:
     rows: Callable[[PanelContext, list], dict[int, dict]]
 
 
+@dataclass(frozen=True)
+class RecordLink:
+    """Where a To Do entry's source opens: a label a CSR reads and a panel URL."""
+
+    label: str
+    url: str
+
+
+# (user, key after the colon) -> a link, or None when the record is gone or not visible to
+# this user (private accounts follow accounts_visible).
+TodoSourceResolver = Callable[[object, str], RecordLink | None]
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A card on the panel's home page. `context(request)` returns the template's context,
+    or None to leave the card out for this user."""
+
+    key: str
+    title: str
+    order: int
+    template: str
+    context: Callable[[HttpRequest], dict | None]
+    permission: str | None = None
+
+
 _TABS: dict[str, Tab] = {}
+_TODO_SOURCES: dict[str, TodoSourceResolver] = {}
+_HOME_CARDS: dict[str, HomeCard] = {}
 _FACTS: list[tuple[int, str, FactsProvider]] = []
 _HISTORY_ACTIONS: dict[str, HistoryActions] = {}
 _discovered = False
@@ -179,12 +212,57 @@ def history_actions(ctx: PanelContext, fts: list) -> dict[int, list[tuple[str, d
     return found
 
 
+def register_todo_source(source_type: str, resolver: TodoSourceResolver) -> TodoSourceResolver:
+    """`source_type` is the part before the colon, e.g. "payments.Tender"."""
+    _TODO_SOURCES[source_type] = resolver
+    return resolver
+
+
+def todo_source_link(user, source: str) -> RecordLink | None:
+    """The record a To Do entry's `source` points at, if its app knows it and this user
+    may see it."""
+    _discover()
+    source_type, _, key = (source or "").partition(":")
+    resolver = _TODO_SOURCES.get(source_type)
+    if resolver is None or not key:
+        return None
+    return resolver(user, key)
+
+
+def register_home_card(
+    *,
+    key: str,
+    title: str,
+    order: int,
+    template: str,
+    context: Callable[[HttpRequest], dict | None],
+    permission: str | None = None,
+) -> HomeCard:
+    card = HomeCard(key, title, order, template, context, permission)
+    _HOME_CARDS[key] = card
+    return card
+
+
+def home_cards(request: HttpRequest) -> list[tuple[HomeCard, dict]]:
+    """The registered home page cards this user sees, in order, with their context."""
+    _discover()
+    cards = []
+    for card in sorted(_HOME_CARDS.values(), key=lambda c: (c.order, c.key)):
+        if card.permission and not request.user.has_perm(card.permission):
+            continue
+        context = card.context(request)
+        if context is not None:
+            cards.append((card, context))
+    return cards
+
+
 def _discover() -> None:
     """Import every app's panel.py once. Accounts' own tabs live in accounts/acp/tabs.py
     (they need the selectors, which need this module), so they are imported here too."""
     global _discovered
     if not _discovered:
         import_module("accounts.acp.tabs")
+        import_module("accounts.acp.todo")
         autodiscover_modules("panel")
         _discovered = True
 

@@ -78,6 +78,8 @@ _SUPERVISOR = [
     ("autopay", "delete_"),
     ("delinquency", "change_"),
     ("cis", "view_piirevealaudit"),
+    # To Do entries: a CSR takes and completes entries; a supervisor hands them to others.
+    ("accounts", "reassign_todoentry"),
     ("accounts", "view_secure_document"),
 ]
 

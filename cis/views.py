@@ -1,14 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The Account Control Panel's landing page."""
-    return render(request, "home.html")
+    """The Account Control Panel's landing page: the CSR's start (my To Do entries,
+    recently opened accounts, today's payments)."""
+    from accounts.acp.views.todo import home as acp_home
+
+    return acp_home(request)
 
 
 @require_GET

@@ -139,3 +139,49 @@ def _analyze() -> None:
         with connection.cursor() as cursor:
             for model in (Account, ServiceAgreement, FinancialTransaction, Bill, Payment):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")  # noqa: S608
+
+
+@register_step(41, "payment upload To Do entries")
+def demo_payment_todos(ctx: DemoContext) -> None:
+    """A few lockbox payments raised as upload exceptions (seed 003 steps 7.4-7.5), each
+    pointing at its payment so the To Do screen opens it on the Payments tab."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from accounts.models import ToDoEntry, ToDoType
+
+    if ToDoEntry.objects.filter(source__startswith="payments.").exists():
+        ctx.log("payment To Do entries exist already: skipped")
+        return
+    todo_type = ToDoType.objects.filter(code="PAYUPLOAD").first()
+    if todo_type is None:
+        return
+    rows = list(
+        Payment.objects.filter(
+            event__tender_source__code="LOCKBOX", account__customer__is_public=True
+        )
+        .order_by("-accounting_date", "pk")
+        .values_list(
+            "pk",
+            "account_id",
+            "accounting_date",
+            "event__tenders__check_number",
+            "account__number",
+        )[:40]
+    )
+    # Drawn by account number and date, not pk: the same entries for a seed every time.
+    picked = sorted(rows, key=lambda r: _draw(ctx.seed, "todo", r[4], r[2]))[:5]
+    tz = timezone.get_current_timezone()
+    ToDoEntry.objects.bulk_create(
+        ToDoEntry(
+            todo_type=todo_type,
+            account_id=account_id,
+            subject=f"Lockbox check #{check or '?'}: remittance stub unreadable",
+            detail="Confirm the account on the stub and move the payment if needed.",
+            source=f"payments.Payment:{pk}",
+            created_at=datetime.combine(day + timedelta(days=1), time(7, 30), tzinfo=tz),
+        )
+        for pk, account_id, day, check, _ in picked
+    )
+    ctx.log(f"  {len(picked)} payment upload To Do entries")

@@ -2,20 +2,29 @@
 Payments tab, the payment-center notes shown before a payment is keyed, and the dashboard's
 last payment with its "U" (unposted) mark (seed 004)."""
 
-from django.db.models import Q
+from decimal import Decimal
 
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.acp.selectors.access import accounts_visible
 from accounts.models import FinancialTransaction, Note
 from accounts.panel import (
     Facts,
     LastPayment,
     PanelContext,
+    RecordLink,
     facts_provider,
     register_history_actions,
+    register_home_card,
     register_tab,
+    register_todo_source,
 )
+from accounts.templatetags.acp import money
 
 from .forms import EventForm, QuickPayForm, ReceiptForm
-from .models import Payment, PaySegment, TenderType
+from .models import Payment, PaySegment, Tender, TenderType
 from .selectors import panel_last_payment, panel_payments
 
 
@@ -97,3 +106,71 @@ def _history_payment_rows(ctx: PanelContext, fts: list) -> dict[int, dict]:
 
 
 register_history_actions(template="payments/acp/_history_actions.html", rows=_history_payment_rows)
+
+
+# To Do sources and the home page (issue 8 item 16) --------------------------------------
+
+
+def _payment_link(user, payment: Payment | None) -> RecordLink | None:
+    if payment is None or not accounts_visible(user=user).filter(pk=payment.account_id).exists():
+        return None
+    url = reverse("acp:panel", args=[payment.account.number])
+    return RecordLink(
+        f"payment of {money(payment.amount)} on {payment.accounting_date:%m/%d/%Y} "
+        f"(account {payment.account.number})",
+        f"{url}?tab=payments#payment-{payment.pk}",
+    )
+
+
+def _payment_source(user, key: str) -> RecordLink | None:
+    if not key.isdigit():
+        return None
+    return _payment_link(user, Payment.objects.select_related("account").filter(pk=key).first())
+
+
+def _event_source(user, key: str) -> RecordLink | None:
+    """An event or tender opens its first payment (tenders belong to one event)."""
+    if not key.isdigit():
+        return None
+    payment = Payment.objects.select_related("account").filter(event_id=key).order_by("pk").first()
+    return _payment_link(user, payment)
+
+
+def _tender_source(user, key: str) -> RecordLink | None:
+    if not key.isdigit():
+        return None
+    tender = Tender.objects.filter(pk=key).only("event_id").first()
+    return _event_source(user, str(tender.event_id)) if tender else None
+
+
+register_todo_source("payments.Payment", _payment_source)
+register_todo_source("payments.PaymentEvent", _event_source)
+register_todo_source("payments.Tender", _tender_source)
+
+
+def _today_payments(request) -> dict:
+    """Payments this user keyed today (accounting date today), newest first."""
+    today = timezone.localdate()
+    qs = (
+        Payment.objects.filter(
+            account__in=accounts_visible(user=request.user).values("pk"),
+            created_by=request.user,
+            accounting_date=today,
+        )
+        .exclude(status=Payment.Status.CANCELLED)
+        .select_related("account__customer")
+        .order_by("-pk")
+    )
+    rows = list(qs[:10])
+    totals = qs.aggregate(n=Count("pk"), total=Sum("amount"))
+    return {"rows": rows, "count": totals["n"], "total": totals["total"] or Decimal("0.00")}
+
+
+register_home_card(
+    key="payments-today",
+    title="Today's payments taken by me",
+    order=50,
+    template="payments/acp/_home_today.html",
+    context=_today_payments,
+    permission="payments.view_payment",
+)

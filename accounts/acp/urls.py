@@ -3,7 +3,7 @@ place (panel_action) decides whether the user may see it."""
 
 from django.urls import path
 
-from .views import customer, location, panel, records
+from .views import customer, location, panel, records, todo
 
 app_name = "acp"
 
@@ -11,6 +11,11 @@ A = "<str:number>/"
 
 urlpatterns = [
     path("search/", panel.search, name="search"),
+    # The To Do screen (issue 8 item 16); before the account URLs, which match any word.
+    path("todo/", todo.todo_screen, name="todo"),
+    path("todo/badge/", todo.todo_badge, name="todo-badge"),
+    path("todo/<int:pk>/", todo.todo_detail, name="todo-detail"),
+    path("todo/<int:pk>/<str:action>/", todo.todo_action, name="todo-action"),
     path("go/<str:what>/<str:direction>/", panel.step, name="step"),
     path("open/<str:what>/<str:number>/", panel.open_by, name="open"),
     path(A, panel.panel, name="panel"),

@@ -41,10 +41,11 @@ from .records import (
     LocationPermit,
     NoteAttachment,
 )
-from .work import CreditRatingEvent, Level, Note, SpecialCondition, ToDoEntry
+from .work import AccountOpen, CreditRatingEvent, Level, Note, SpecialCondition, ToDoEntry, ToDoLog
 
 __all__ = [
     "Account",
+    "AccountOpen",
     "AccountStatusCode",
     "Adjustment",
     "AdjustmentType",
@@ -84,6 +85,7 @@ __all__ = [
     "SpecialCondition",
     "SpecialConditionType",
     "ToDoEntry",
+    "ToDoLog",
     "ToDoType",
     "UDCCaption",
     "UDCValue",

@@ -175,14 +175,75 @@ class ToDoEntry(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["status", "-created_at"]
         verbose_name = "To Do entry"
         verbose_name_plural = "To Do entries"
+        # seed 003 step 7.5: "a supervisor and the responsible user ... review and track"
+        # the entry; only a supervisor hands it to someone else.
+        permissions = [("reassign_todoentry", "Can reassign To Do entries to another user")]
+        indexes = [models.Index(fields=["assigned_to", "status"], name="todo_assignee_status")]
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.COMPLETE
+
+
+class ToDoLog(models.Model):
+    """Who did what to a To Do entry and when (seed 003 step 8.2: "may add comments or a
+    log entry for future reference"). Written by accounts/services/work.py only; the
+    entry's own created_at says when it was raised."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        REASSIGNED = "reassigned", "Reassigned"
+        COMMENT = "comment", "Comment"
+        COMPLETED = "completed", "Completed"
+
+    entry = models.ForeignKey(ToDoEntry, on_delete=models.CASCADE, related_name="log")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Reassignments: whom the entry went to.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "To Do log entry"
+        verbose_name_plural = "To Do log entries"
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.kind}"
+
+
+class AccountOpen(models.Model):
+    """The last time a user opened an account in the panel: one row per (user, account),
+    upserted on each open, for the home page's "recently opened" list."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="one_open_per_user_account")
+        ]
+        indexes = [models.Index(fields=["user", "-opened_at"], name="account_open_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.account_id} {self.opened_at}"
 
 
 class CreditRatingEvent(models.Model):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ...panel import PanelContext, Tab, panel_tabs
+from ...services.work import account_open_record
 from ..selectors.dashboard import panel_dashboard
 from ..selectors.search import (
     account_for_customer,
@@ -33,6 +34,7 @@ def _tabs_context(ctx: PanelContext, key: str) -> dict:
 @panel_action()
 def panel(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
     """The whole panel for one account, the tab from ?tab= open."""
+    account_open_record(user=request.user, account=ctx.account)  # the home page's list
     context = {
         "ctx": ctx,
         "account": ctx.account,

@@ -29,3 +29,13 @@ def cents(value: Decimal) -> int:
 
 def from_cents(value: int) -> Decimal:
     return quantize(Decimal(value) / 100)
+
+
+def money_format(value: Decimal | int | str | None) -> str:
+    """Money as people read it, everywhere (issue 8 items 3 and 5): `$1,000,000,000.00`,
+    negative `-$1,999.00`; rounded half up to cents; blank for None. Never `1E+9`."""
+    if value is None or value == "":
+        return ""
+    amount = quantize(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"

@@ -101,6 +101,7 @@
     const cancel = e.target.closest("[data-cancel]");
     if (cancel) dirty.delete(cancel.closest("form"));
     if (e.target.closest("[data-remove-form]")) { e.target.closest("form").remove(); }
+    if (e.target.closest("[data-remove-row]")) { e.target.closest("tr").remove(); }
   });
   function hasUnsaved() {
     dirty.forEach(function (form) { if (!form.isConnected) dirty.delete(form); });
@@ -116,6 +117,21 @@
   });
   window.addEventListener("beforeunload", function (e) {
     if (hasUnsaved()) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  /* A payment's action opens its form in a row under the payment's row: one open at a
+     time, and focus goes to its first field (issue 8 item 6). */
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    const elt = e.detail.elt;
+    if (elt && elt.matches && elt.matches("[data-payment-action]")) {
+      document.querySelectorAll("tr.payment-action-row").forEach(function (row) { row.remove(); });
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    const elt = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!(elt && elt.matches && elt.matches("[data-payment-action]"))) return;
+    const field = document.querySelector("tr.payment-action-row select, tr.payment-action-row input:not([type=hidden]), tr.payment-action-row button[type=submit]");
+    if (field) field.focus();
   });
 
   /* After a swap: restore sub-tabs, show the right type fields, put focus somewhere useful:

@@ -5,6 +5,8 @@ service's message and nothing saved.
 Permissions follow the API: adding needs `add_payment`; reverse, NSF, return, transfer and
 delete need `change_payment`; a receipt needs `view_payment`."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -68,6 +70,15 @@ def _tab(
     return response
 
 
+def _sentence(error: Exception) -> str:
+    """A service's refusal as the CSR reads it: a capital letter and a full stop."""
+    text = str(error).strip()
+    if not text:
+        return "The payment was refused."
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def _refused(request, ctx, template: str, context: dict) -> HttpResponse:
     return render(request, template, {"ctx": ctx, "account": ctx.account, **context}, status=422)
 
@@ -95,7 +106,6 @@ def quick_add(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
                         amount=data["amount"],
                         check_number=data["check_number"],
                         last4=data["last4"],
-                        processor_token=data["processor_token"],
                     )
                 ],
                 payments=[PaymentIn(account=ctx.account, amount=data["amount"])],
@@ -104,7 +114,7 @@ def quick_add(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
             )
             return _tab(request, ctx, message=f"Payment of {money_format(data['amount'])} posted.")
         except PaymentError as e:
-            form.add_error(None, str(e))
+            form.add_error(None, _sentence(e))
     return _refused(request, ctx, "payments/acp/_quick.html", {"quick": form})
 
 
@@ -139,6 +149,15 @@ def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
             form.add_error("account_number", f"No account {number}.")
     if any(f.errors for f in payees):
         return _refused(request, ctx, template, context)
+    tendered = sum((r["amount"] for r in tender_rows), Decimal("0"))
+    applied = sum((r["amount"] for r in payee_rows), Decimal("0"))
+    if tender_rows and payee_rows and tendered != applied:
+        event.add_error(
+            None,
+            f"The tenders total {money_format(tendered)} but the payments total "
+            f"{money_format(applied)}.",
+        )
+        return _refused(request, ctx, template, context)
     mode = event.cleaned_data["mode"]
     manual = event.sa_amounts() if mode == DistributionMode.MANUAL else None
     try:
@@ -168,7 +187,7 @@ def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
             comments=event.cleaned_data["comments"],
         )
     except PaymentError as e:
-        event.add_error(None, str(e))
+        event.add_error(None, _sentence(e))
         return _refused(request, ctx, template, context)
     return _tab(request, ctx, message="Payment event added.")
 
@@ -290,7 +309,7 @@ def payment_action(request: HttpRequest, ctx: PanelContext, pk: int, action: str
             message = _run(action, payment, form, request.user)
             return _tab(request, ctx, message=message, tab=tab)
         except PaymentError as e:
-            context["error"] = str(e)
+            context["error"] = _sentence(e)
         except _Invalid:
             pass
     return _refused(request, ctx, template, context)

@@ -81,14 +81,19 @@
   function applyWhen(root) {
     root.querySelectorAll("[data-when]").forEach(function (box) {
       const form = box.closest("form");
-      const select = form && form.querySelector("[name=" + box.dataset.when + "]");
-      if (!select) return;
-      const show = box.dataset.values.split(" ").indexOf(select.value) >= 0;
+      const name = '[name="' + box.dataset.when + '"]';
+      /* A select, or a radio group (the checked one). */
+      const input = form && (form.querySelector(name + ":checked") || form.querySelector("select" + name));
+      if (!form || !form.querySelector(name)) return;
+      const show = !!input && box.dataset.values.split(" ").indexOf(input.value) >= 0;
       box.hidden = !show;
     });
   }
+  /* Also: payment forms show a tender's check number or card digits only for the tender
+     types that need them, and manual distribution only in manual mode (issue 8 item 12). */
   document.addEventListener("change", function (e) {
-    if (e.target.name === "customer_type") applyWhen(e.target.closest("form"));
+    const form = e.target.closest && e.target.closest("form");
+    if (form && e.target.name && form.querySelector('[data-when="' + e.target.name + '"]')) applyWhen(form);
   });
 
   /* Unsaved changes: a prompt before leaving a form that was typed in. */

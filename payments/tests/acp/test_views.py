@@ -116,7 +116,8 @@ def test_a_full_event_with_two_tenders_and_two_payees_balances(client_csr, water
 
     data["p-1-amount"] = "41.00"  # out of balance: the service's message, nothing saved
     response = client_csr.post(url("payment-event", water), data, **HX)
-    assert response.status_code == 422 and "tenders total 140.00" in response.content.decode()
+    assert response.status_code == 422
+    assert "The tenders total $140.00 but the payments total $141.00." in response.content.decode()
     assert PaymentEvent.objects.count() == 1
 
 

@@ -112,6 +112,8 @@ def test_each_payment_action_works_from_the_tab(
     if tab == "payments":
         row_above = form.locator("xpath=ancestor::tbody[1]/tr[1]")
     expect(row_above).to_contain_text("$150.00")
+    if action == "Reverse":
+        page.screenshot(path=str(artifacts / f"acp-payment-action-form-{tab}.png"))
 
     form.locator("select[name=reason]").select_option(value=str(reason(code).pk))
     if action == "Transfer":

@@ -37,3 +37,13 @@ def max_amount() -> Decimal:
     """The largest amount one payment, tender, adjustment or bill segment may carry
     (`OPENCIS_MAX_AMOUNT`); the ledger itself holds up to 999,999,999,999.99."""
     return Decimal(str(getattr(settings, "OPENCIS_MAX_AMOUNT", DEFAULT_MAX_AMOUNT)))
+
+
+def money_format(value: Decimal | int | str | None) -> str:
+    """Money as people read it, everywhere (issue 8 items 3 and 5): `$1,000,000,000.00`,
+    negative `-$1,999.00`; rounded half up to cents; blank for None. Never `1E+9`."""
+    if value is None or value == "":
+        return ""
+    amount = quantize(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"

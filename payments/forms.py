@@ -18,13 +18,48 @@ def _tender_types():
     return TenderType.objects.order_by("code")
 
 
+# Which tender categories need which fields (seed 003 step 1.5; issue 8 item 12: a cash
+# payment shows no check number or card fields).
+CHECK_NUMBER_CATEGORIES = (TenderCategory.CHECK, TenderCategory.MONEY_ORDER)
+CARD_CATEGORIES = (TenderCategory.CARD,)
+
+
 class TenderFieldsMixin(forms.Form):
-    """Check number for checks and money orders, last four digits and processor token
-    for cards (seed 003 step 1.5); the others leave them blank."""
+    """Check number for checks and money orders, last four digits for cards (seed 003 step
+    1.5); the others leave them blank. The form shows each only for the tender types that
+    need it (`when_check` / `when_card` hold those types' option values for the page's
+    script, `shows_check` / `shows_card` the state to render with)."""
+
+    def _values(self, categories) -> str:
+        if not hasattr(self, "_types"):
+            self._types = [(str(t.pk), t.category) for t in self.fields["tender_type"].queryset]
+        return " ".join(pk for pk, category in self._types if category in categories)
+
+    def _shows(self, categories) -> bool:
+        chosen = str(self["tender_type"].value() or "")
+        return bool(chosen) and chosen in self._values(categories).split()
+
+    def when_check(self) -> str:
+        return self._values(CHECK_NUMBER_CATEGORIES)
+
+    def when_card(self) -> str:
+        return self._values(CARD_CATEGORIES)
+
+    def shows_check(self) -> bool:
+        return self._shows(CHECK_NUMBER_CATEGORIES)
+
+    def shows_card(self) -> bool:
+        return self._shows(CARD_CATEGORIES)
 
     def clean(self):
         data = super().clean()
         kind = data.get("tender_type")
+        # A field hidden for this tender type may still hold what was typed before the
+        # type changed: it is not this tender's.
+        if kind is not None and kind.category not in CHECK_NUMBER_CATEGORIES:
+            data["check_number"] = ""
+        if kind is not None and kind.category not in CARD_CATEGORIES:
+            data["last4"] = ""
         if (
             kind is not None
             and kind.category == TenderCategory.CHECK
@@ -43,7 +78,6 @@ class QuickPayForm(TenderFieldsMixin):
     tender_type = CodeChoiceField(queryset=TenderType.objects.none())
     check_number = forms.CharField(max_length=20, required=False, label="Check number")
     last4 = forms.CharField(max_length=4, required=False, label="Card last 4")
-    processor_token = forms.CharField(max_length=80, required=False, label="Card token")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -94,15 +94,34 @@ def payment_facts(ctx: PanelContext, facts: Facts) -> None:
 
 def _history_payment_rows(ctx: PanelContext, fts: list) -> dict[int, dict]:
     """History rows of payment FTs get their payment's actions (issue 4 item 9: transfer,
-    receipt, NSF, reverse from the History tab). One query for the whole page."""
+    receipt, NSF, reverse from the History tab). One action set per payment, on its first
+    (newest) row; its other pay segments say they belong to it (issue 8 item 6). One query
+    for the whole page."""
     ids = [ft.pk for ft in fts if ft.kind == FinancialTransaction.Kind.PAY_SEGMENT]
     if not ids:
         return {}
     layouts = ReceiptForm().fields["layout"].choices
-    segments = PaySegment.objects.filter(ft_id__in=ids).select_related("payment")
-    return {
-        s.ft_id: {"p": s.payment, "layouts": layouts, "suffix": f"-h{s.ft_id}"} for s in segments
+    segments = {
+        s.ft_id: s for s in PaySegment.objects.filter(ft_id__in=ids).select_related("payment")
     }
+    parts: dict[int, int] = {}
+    for s in segments.values():
+        parts[s.payment_id] = parts.get(s.payment_id, 0) + 1
+    rows, seen = {}, set()
+    for ft_id in ids:  # the page's order: the first row of a payment carries its actions
+        s = segments.get(ft_id)
+        if s is None:
+            continue
+        first = s.payment_id not in seen
+        seen.add(s.payment_id)
+        rows[ft_id] = {
+            "p": s.payment,
+            "layouts": layouts,
+            "suffix": f"-h{ft_id}",
+            "first": first,
+            "parts": parts[s.payment_id],
+        }
+    return rows
 
 
 register_history_actions(template="payments/acp/_history_actions.html", rows=_history_payment_rows)

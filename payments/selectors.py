@@ -343,3 +343,27 @@ def events_visible(*, user) -> QuerySet[PaymentEvent]:
 def tenders_visible(*, user) -> QuerySet[Tender]:
     """A tender is seen with its event: cancelling it cancels every payment of the event."""
     return rows_visible(Tender.objects.all(), user=user, via=TENDER_VIA)
+
+
+def payment_balance_after(*, payment: Payment) -> Decimal:
+    """The account balance right after this payment was posted (issue 8 item 5: what the
+    receipt prints): the frozen ledger up to and including the payment's last pay segment,
+    in the History tab's order (accounting date, then pk), so later charges, payments and
+    reversals do not change a reprint. A payment with no segment yet: today's balance."""
+    from .models import PaySegment
+
+    last = (
+        PaySegment.objects.filter(payment=payment, ft__isnull=False)
+        .order_by("ft__accounting_date", "ft_id")
+        .values_list("ft__accounting_date", "ft_id")
+        .last()
+    )
+    if last is None:
+        return Account.objects.values_list("balance", flat=True).get(pk=payment.account_id)
+    day, ft_id = last
+    total = FinancialTransaction.objects.filter(
+        Q(accounting_date__lt=day) | Q(accounting_date=day, pk__lte=ft_id),
+        account_id=payment.account_id,
+        is_frozen=True,
+    ).aggregate(total=Sum("current_amount"))["total"]
+    return quantize(total or ZERO)

@@ -7,6 +7,8 @@ transfer need `change_payment`; delete needs `delete_payment` (a Supervisor's; a
 an unposted payment with a reason, issue 7 item 13); a receipt needs `view_payment`.
 Accounts and tenders are looked up among those the user may see (items 10, 11)."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.acp.views.base import panel_action
 from accounts.acp.views.panel import tabs_area
 from accounts.panel import PanelContext
+from cis.money import money_format
 
 from .exceptions import PaymentError
 from .forms import (
@@ -50,18 +53,34 @@ DELETE = "payments.delete_payment"
 TAB = "payments"
 
 
-def _tab(request: HttpRequest, ctx: PanelContext, *, message: str = "", **extra) -> HttpResponse:
-    """The whole Payments tab again (list and forms agree), and `acp-changed` so the
-    dashboard cards fetch the new balance and last payment. The payment-center note was
-    read when the form opened, so it does not pop up again."""
+# The tabs a payment's actions are offered on, and the width of their grids (the action's
+# form opens in a row under the payment's row, issue 8 item 6).
+ACTION_TABS = {"payments": 6, "history": 9}
+
+
+def _tab(
+    request: HttpRequest, ctx: PanelContext, *, message: str = "", tab: str = TAB, **extra
+) -> HttpResponse:
+    """The whole tab the CSR acted on again (Payments or History: list and forms agree),
+    and `acp-changed` so the dashboard cards fetch the new balance and last payment. The
+    payment-center note was read when the form opened, so it does not pop up again."""
     request.GET = QueryDict()
     ctx.account.refresh_from_db(fields=["balance"])  # the service moved it: new default amount
     extra = {"message": message, "notes_seen": True, **extra}
-    response = tabs_area(request, ctx, TAB, extra=extra)
+    response = tabs_area(request, ctx, tab if tab in ACTION_TABS else TAB, extra=extra)
     response["HX-Retarget"] = "#tabs-area"
     response["HX-Reswap"] = "outerHTML"
     response["HX-Trigger"] = "acp-changed"
     return response
+
+
+def _sentence(error: Exception) -> str:
+    """A service's refusal as the CSR reads it: a capital letter and a full stop."""
+    text = str(error).strip()
+    if not text:
+        return "The payment was refused."
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _refused(request, ctx, template: str, context: dict) -> HttpResponse:
@@ -91,16 +110,15 @@ def quick_add(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
                         amount=data["amount"],
                         check_number=data["check_number"],
                         last4=data["last4"],
-                        processor_token=data["processor_token"],
                     )
                 ],
                 payments=[PaymentIn(account=ctx.account, amount=data["amount"])],
                 mode=DistributionMode.DISTRIBUTE_AND_FREEZE,
                 user=request.user,
             )
-            return _tab(request, ctx, message=f"Payment of ${data['amount']} posted.")
+            return _tab(request, ctx, message=f"Payment of {money_format(data['amount'])} posted.")
         except PaymentError as e:
-            form.add_error(None, str(e))
+            form.add_error(None, _sentence(e))
     return _refused(request, ctx, "payments/acp/_quick.html", {"quick": form})
 
 
@@ -134,8 +152,17 @@ def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
     for form in payees:
         number = form.cleaned_data.get("account_number")
         if number and number not in found:
-            form.add_error("account_number", f"No account {number}.")
+            form.add_error("account_number", f"There is no account {number}.")
     if any(f.errors for f in payees):
+        return _refused(request, ctx, template, context)
+    tendered = sum((r["amount"] for r in tender_rows), Decimal("0"))
+    applied = sum((r["amount"] for r in payee_rows), Decimal("0"))
+    if tender_rows and payee_rows and tendered != applied:
+        event.add_error(
+            None,
+            f"The tenders total {money_format(tendered)} but the payments total "
+            f"{money_format(applied)}.",
+        )
         return _refused(request, ctx, template, context)
     mode = event.cleaned_data["mode"]
     manual = event.sa_amounts() if mode == DistributionMode.MANUAL else None
@@ -166,7 +193,7 @@ def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
             comments=event.cleaned_data["comments"],
         )
     except PaymentError as e:
-        event.add_error(None, str(e))
+        event.add_error(None, _sentence(e))
         return _refused(request, ctx, template, context)
     return _tab(request, ctx, message="Payment event added.")
 
@@ -199,15 +226,28 @@ def _action_form(action: str, data=None):
     return form_class(data)
 
 
+def _tender_label(tender) -> str:
+    """ "Check #4471", "Visa ending 1111", "Cash": how a CSR names a tender."""
+    label = tender.tender_type.description
+    if tender.check_number:
+        return f"{label} #{tender.check_number}"
+    if tender.last4:
+        return f"{label} ending {tender.last4}"
+    return label
+
+
 def _run(action: str, payment: Payment, form, user) -> str:
-    """Call the action's service; returns the message for the tab."""
+    """Call the action's service; returns the message for the tab, in a sentence that
+    says what was done (issue 8 item 1)."""
     data = form.cleaned_data if form is not None else {}
+    amount = money_format(payment.amount)
     if action == "delete":
         payment_delete(payment=payment)
-        return "Unposted payment deleted."
+        return f"Unposted payment of {amount} deleted."
     if action in ("reverse", "cancel"):
         payment_cancel(payment=payment, reason=data["reason"], comment=data["comment"], user=user)
-        return "Payment reversed." if action == "reverse" else "Unposted payment cancelled."
+        done = "reversed" if action == "reverse" else "cancelled"
+        return f"Payment of {amount} {done} ({data['reason'].description})."
     tender = payment.event.tenders.filter(status="valid").order_by("pk").first()
     # Cancelling the tender cancels the whole event: not this user's if it also pays a
     # private account (issue 7 item 10, as through the API).
@@ -215,10 +255,13 @@ def _run(action: str, payment: Payment, form, user) -> str:
     if action in ("nsf", "return") and hidden:
         raise Http404
     if tender is None:
-        raise PaymentError("this payment has no valid tender left to cancel")
+        raise PaymentError("This payment has no valid tender left to cancel.")
     if action == "nsf":
         tender_cancel(tender=tender, reason=data["reason"], comment=data["comment"], user=user)
-        return f"Tender cancelled: {data['reason'].description}."
+        return (
+            f"{_tender_label(tender)} of {money_format(tender.amount)} cancelled "
+            f"({data['reason'].description})."
+        )
     if action == "return":
         outcome = tender_return(
             tender=tender,
@@ -228,13 +271,13 @@ def _run(action: str, payment: Payment, form, user) -> str:
             comment=data["comment"],
             user=user,
         )
-        return "Returned payment recorded" + (
+        return f"Returned payment of {amount} recorded" + (
             " and presented again." if outcome.representment else "."
         )
     number = data["account_number"]
     target = payee_accounts_by_number(numbers=[number], user=user).get(number)
     if target is None:
-        form.add_error("account_number", f"No account {number}.")
+        form.add_error("account_number", f"There is no account {number}.")
         raise _Invalid
     payment_transfer(
         payment=payment,
@@ -243,7 +286,7 @@ def _run(action: str, payment: Payment, form, user) -> str:
         comment=data["comment"],
         user=user,
     )
-    return f"Payment transferred to {target.number}."
+    return f"Payment of {amount} transferred to {target.number}."
 
 
 class _Invalid(Exception):
@@ -252,24 +295,35 @@ class _Invalid(Exception):
 
 @panel_action()
 def payment_action(request: HttpRequest, ctx: PanelContext, pk: int, action: str):
-    """GET: the action's small form under the row. POST: run it and re-render the tab."""
+    """GET: the action's small form in a row under the payment's row. POST: run it and
+    re-render the tab it came from (Payments or History)."""
     if action not in ACTIONS:
         raise Http404
     label, _, permission = ACTIONS[action]
     if not request.user.has_perm(permission):
         raise PermissionDenied
     payment = _payment(ctx, pk)
+    tab = (request.POST if request.method == "POST" else request.GET).get("tab", TAB)
+    tab = tab if tab in ACTION_TABS else TAB
     template = "payments/acp/_action.html"
-    context = {"payment": payment, "action": action, "label": label}
+    context = {
+        "payment": payment,
+        "action": action,
+        "label": label,
+        "tab": tab,
+        "cols": ACTION_TABS[tab],
+        "tenders": list(payment.event.tenders.select_related("tender_type").order_by("pk")),
+    }
     if request.method != "POST":
         context["form"] = _action_form(action)
         return render(request, template, {"ctx": ctx, "account": ctx.account, **context})
     form = context["form"] = _action_form(action, request.POST)
     if form is None or form.is_valid():
         try:
-            return _tab(request, ctx, message=_run(action, payment, form, request.user))
+            message = _run(action, payment, form, request.user)
+            return _tab(request, ctx, message=message, tab=tab)
         except PaymentError as e:
-            context["error"] = str(e)
+            context["error"] = _sentence(e)
         except _Invalid:
             pass
     return _refused(request, ctx, template, context)

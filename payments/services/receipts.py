@@ -6,10 +6,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cis.money import money_format
+
 from ..exceptions import PaymentStateError
 from ..lock_objects import payment_qs_select_for_update
 from ..models import Payment, ReceiptPrint, Tender
-from ..selectors import payment_detail
+from ..selectors import payment_balance_after, payment_detail
 
 
 def receipt_render(*, payment: Payment, layout: str, duplicate: bool) -> bytes:
@@ -25,7 +27,7 @@ def receipt_render(*, payment: Payment, layout: str, duplicate: bool) -> bytes:
             "duplicate": duplicate,
             "tenders": [t for t in payment.event.tenders.all() if t.status == Tender.Status.VALID],
             "segments": list(payment.segments.all()),
-            "balance": payment.account.balance,
+            "balance": payment_balance_after(payment=payment),  # not today's (issue 8 item 5)
             "today": timezone.localdate(),
             "utility_name": getattr(settings, "OPENCIS_UTILITY_NAME", "OpenCIS Utility"),
         },
@@ -77,7 +79,7 @@ def receipt_send(*, receipt: ReceiptPrint) -> None:
     message = EmailMessage(
         subject=f"Your payment receipt {receipt.payment_id}",
         body=(
-            f"Thank you for your payment of ${receipt.payment.amount} to account "
+            f"Thank you for your payment of {money_format(receipt.payment.amount)} to account "
             f"{receipt.payment.account.number}. Your receipt is attached."
         ),
         to=[receipt.emailed_to],

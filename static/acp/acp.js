@@ -81,14 +81,19 @@
   function applyWhen(root) {
     root.querySelectorAll("[data-when]").forEach(function (box) {
       const form = box.closest("form");
-      const select = form && form.querySelector("[name=" + box.dataset.when + "]");
-      if (!select) return;
-      const show = box.dataset.values.split(" ").indexOf(select.value) >= 0;
+      const name = '[name="' + box.dataset.when + '"]';
+      /* A select, or a radio group (the checked one). */
+      const input = form && (form.querySelector(name + ":checked") || form.querySelector("select" + name));
+      if (!form || !form.querySelector(name)) return;
+      const show = !!input && box.dataset.values.split(" ").indexOf(input.value) >= 0;
       box.hidden = !show;
     });
   }
+  /* Also: payment forms show a tender's check number or card digits only for the tender
+     types that need them, and manual distribution only in manual mode (issue 8 item 12). */
   document.addEventListener("change", function (e) {
-    if (e.target.name === "customer_type") applyWhen(e.target.closest("form"));
+    const form = e.target.closest && e.target.closest("form");
+    if (form && e.target.name && form.querySelector('[data-when="' + e.target.name + '"]')) applyWhen(form);
   });
 
   /* Unsaved changes: a prompt before leaving a form that was typed in. */
@@ -101,6 +106,7 @@
     const cancel = e.target.closest("[data-cancel]");
     if (cancel) dirty.delete(cancel.closest("form"));
     if (e.target.closest("[data-remove-form]")) { e.target.closest("form").remove(); }
+    if (e.target.closest("[data-remove-row]")) { e.target.closest("tr").remove(); }
   });
   function hasUnsaved() {
     dirty.forEach(function (form) { if (!form.isConnected) dirty.delete(form); });
@@ -116,6 +122,21 @@
   });
   window.addEventListener("beforeunload", function (e) {
     if (hasUnsaved()) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  /* A payment's action opens its form in a row under the payment's row: one open at a
+     time, and focus goes to its first field (issue 8 item 6). */
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    const elt = e.detail.elt;
+    if (elt && elt.matches && elt.matches("[data-payment-action]")) {
+      document.querySelectorAll("tr.payment-action-row").forEach(function (row) { row.remove(); });
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    const elt = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!(elt && elt.matches && elt.matches("[data-payment-action]"))) return;
+    const field = document.querySelector("tr.payment-action-row select, tr.payment-action-row input:not([type=hidden]), tr.payment-action-row button[type=submit]");
+    if (field) field.focus();
   });
 
   /* After a swap: restore sub-tabs, show the right type fields, put focus somewhere useful:

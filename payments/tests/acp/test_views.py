@@ -116,7 +116,8 @@ def test_a_full_event_with_two_tenders_and_two_payees_balances(client_csr, water
 
     data["p-1-amount"] = "41.00"  # out of balance: the service's message, nothing saved
     response = client_csr.post(url("payment-event", water), data, **HX)
-    assert response.status_code == 422 and "tenders total 140.00" in response.content.decode()
+    assert response.status_code == 422
+    assert "The tenders total $140.00 but the payments total $141.00." in response.content.decode()
     assert PaymentEvent.objects.count() == 1
 
 
@@ -267,19 +268,29 @@ def test_the_tab_stays_within_50_queries_for_many_payments(
 
 
 def test_history_rows_of_a_payment_offer_its_actions(client_csr, water):
-    """Issue 4 item 9: the History tab's payment rows carry receipt, reverse, NSF, returned
-    and transfer; reversing from there posts the cancellation and shows the Payments tab."""
+    """Issue 4 item 9, issue 8 items 1 and 6: the History tab's payment rows carry receipt,
+    reverse, NSF, returned and transfer, once per payment (its other pay segment says it
+    belongs to it); reversing from there posts the cancellation, shows the History tab
+    again and says what was done."""
     payment = pay(water, "150.00")  # pays both SAs: two History rows for one payment
     response = client_csr.get(reverse("acp:tab", args=[water.number, "history"]), **HX)
     html = response.content.decode()
     assert response.status_code == 200
     action = url("payment-action", water, payment.pk, "reverse")
-    assert html.count(f'hx-get="{action}"') == 2
-    assert html.count(url("payment-receipt", water, payment.pk)) == 2
-    assert 'id="payment-detail"' in html  # where the action's form opens
+    assert html.count(f'hx-get="{action}?tab=history"') == 1
+    assert html.count(url("payment-receipt", water, payment.pk)) == 1
+    assert "Segment of the payment of $150.00 above" in html
+    form = client_csr.get(action + "?tab=history", **HX).content.decode()
+    assert 'name="tab" value="history"' in form and 'colspan="9"' in form
+    assert "Reverse payment: $150.00, Cash, 01/15/2026" in form
     assert balance(water) == D("0.00")
-    response = client_csr.post(action, {"reason": reason("KEYERR").pk, "comment": ""}, **HX)
+    response = client_csr.post(
+        action, {"reason": reason("KEYERR").pk, "comment": "", "tab": "history"}, **HX
+    )
     assert response.status_code == 200 and response["HX-Retarget"] == "#tabs-area"
+    html = response.content.decode()
+    assert 'class="history-tab"' in html
+    assert "Payment of $150.00 reversed (Keyed in error)." in html
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.CANCELLED
     assert balance(water) == D("150.00")
 

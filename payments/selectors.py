@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Case, F, Prefetch, Q, QuerySet, Sum, When
 
-from accounts.models import Account, CreditRatingEvent, ServiceAgreement
+from accounts.models import Account, CreditRatingEvent, FinancialTransaction, ServiceAgreement
 from accounts.selectors import accounts_visible, rows_visible
 from cis.bulk import id_in
 from cis.money import ZERO, quantize

@@ -748,11 +748,6 @@ def machine_settings() -> settings:
     )
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 7 items 1, 2, 3, 4, 5, 7 are fixed on other branches (h1, h2, h3); "
-    "remove this mark once they are merged",
-)
 @pytest.mark.django_db
 def test_ledger_stays_clean_under_random_payment_activity(pay_ref, settings):
     """Any interleaving of the payment services on several accounts keeps the ledger
@@ -761,10 +756,6 @@ def test_ledger_stays_clean_under_random_payment_activity(pay_ref, settings):
     run_state_machine_as_test(LedgerMachine, settings=machine_settings())
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 7 item 1 (cashed check, h1): remove this mark once it is merged",
-)
 @pytest.mark.django_db
 @pytest.mark.parametrize("which", ["the check", "the cash handed back"])
 def test_cancelling_one_tender_of_a_cashed_check_keeps_the_event_balanced(pay_ref, which):

@@ -236,7 +236,12 @@ def _lifecycle(walk: Walk, *, admin: bool) -> None:
     walk(
         "POST",
         "/api/v1/check-cashing/",
-        body={"tender_source": "CASHIER", "check_type": "CHECK", "amount": "40.00"},
+        body={
+            "tender_source": "CASHIER",
+            "check_type": "CHECK",
+            "amount": "40.00",
+            "payor_account": number,
+        },
     )
     walk(
         "POST",

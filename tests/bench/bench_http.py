@@ -38,7 +38,6 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from psycopg.types.json import Jsonb
 
 from accounts.models import Account
@@ -60,17 +59,12 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per reques
 
 
 def auth_headers(user: User) -> dict[str, str]:
-    """The headers every bench request carries to authenticate as `user`.
+    """The headers every bench request carries to authenticate as `user`: an API key, as
+    an integration (a processor, the lockbox importer) would send it (issue 7 item 17)."""
+    from cis.models import UserAPIKey
 
-    Today: a session cookie (made as `login` would) and the CSRF header
-    SessionAuthentication asks for on POST. With API keys: return
-    `{"Authorization": f"Api-Key {key}"}` for a key of `user` instead; nothing else changes.
-    """
-    client = Client()
-    client.force_login(user)
-    csrf = "b" * 32  # a CSRF secret; the header may carry it unmasked
-    session = client.cookies["sessionid"].value
-    return {"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf}
+    _, key = UserAPIKey.objects.create_key(user=user, name="bench")
+    return {"Authorization": f"Api-Key {key}"}
 
 
 # -- the server ------------------------------------------------------------------------

@@ -18,15 +18,6 @@ pytestmark = pytest.mark.usefixtures("pay_ref")
 
 
 @pytest.fixture
-def csr():
-    user = User.objects.create_user("cashier", password="x")
-    user.groups.add(Group.objects.get(name="CSR"))
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
 def billed():
     account, (water, sewer) = account_with("WATER", "SEWER")
     bill(account, {water: 40, sewer: 30})

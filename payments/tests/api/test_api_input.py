@@ -4,9 +4,7 @@ input is a 400 naming the field, never a 500 and never a silently different valu
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.ledger_checks import ledger_breaches
 from payments.models import Payment, PaymentEvent, Tender
@@ -18,12 +16,8 @@ CARD = "4111 1111 1111 1111"
 
 
 @pytest.fixture
-def api():
-    user = User.objects.create_user("cashier", password="x")
-    user.groups.add(Group.objects.get(name="CSR"))
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+def api(csr):
+    return csr
 
 
 @pytest.fixture

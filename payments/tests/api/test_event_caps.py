@@ -10,9 +10,7 @@ import sys
 from decimal import Decimal as D
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import override_settings
-from rest_framework.test import APIClient
 
 from accounts.ledger_checks import ledger_breaches
 from payments.models import Payment, PaymentEvent
@@ -20,15 +18,6 @@ from payments.services.bulk import BulkPayment, payments_post_bulk
 from payments.tests.factories import account_with, source, tender_type
 
 pytestmark = pytest.mark.usefixtures("pay_ref")
-
-
-@pytest.fixture
-def csr():
-    user = User.objects.create_user("cashier", password="x")
-    user.groups.add(Group.objects.get(name="CSR"))
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def body(accounts, tenders: int = 1, amount: str = "10.00"):

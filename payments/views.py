@@ -7,8 +7,6 @@ transfer need `change_payment`; delete needs `delete_payment` (a Supervisor's; a
 an unposted payment with a reason, issue 7 item 13); a receipt needs `view_payment`.
 Accounts and tenders are looked up among those the user may see (items 10, 11)."""
 
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -154,15 +152,6 @@ def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
         if number and number not in found:
             form.add_error("account_number", f"There is no account {number}.")
     if any(f.errors for f in payees):
-        return _refused(request, ctx, template, context)
-    tendered = sum((r["amount"] for r in tender_rows), Decimal("0"))
-    applied = sum((r["amount"] for r in payee_rows), Decimal("0"))
-    if tender_rows and payee_rows and tendered != applied:
-        event.add_error(
-            None,
-            f"The tenders total {money_format(tendered)} but the payments total "
-            f"{money_format(applied)}.",
-        )
         return _refused(request, ctx, template, context)
     mode = event.cleaned_data["mode"]
     manual = event.sa_amounts() if mode == DistributionMode.MANUAL else None

@@ -21,6 +21,7 @@ from ..models import (
     UDCCaption,
     UDCValue,
 )
+from ..selectors import sees_private
 from .changes import Scope as ChangeScope
 from .changes import changes_record, snapshot
 from .contact_points import contact_point_delete, contact_point_save
@@ -74,7 +75,7 @@ def customer_update(*, customer: Customer, user, data: Mapping[str, Any]) -> Cus
         if name in data:
             setattr(customer, name, data[name])
     if before["is_public"] != snapshot(customer, ["is_public"])["is_public"] and not (
-        user.has_perm("accounts.view_private_account")
+        sees_private(user=user)
     ):
         raise ValidationError({"is_public": "Only an administrator may change Public."})
     if customer.customer_type == Customer.Type.INDIVIDUAL and not customer.last_name.strip():

@@ -1,9 +1,9 @@
 """Template helpers of the Account Control Panel."""
 
-from decimal import Decimal
-
 from django import template
 from django.utils.html import format_html
+
+from cis.money import money_format
 
 register = template.Library()
 
@@ -23,12 +23,8 @@ def widget(field, **attrs):
 
 @register.filter
 def money(value) -> str:
-    """$1,234.56 and -$12.00; blank for None."""
-    if value is None or value == "":
-        return ""
-    amount = Decimal(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+    """$1,234.56 and -$12.00; blank for None (one convention: `cis.money.money_format`)."""
+    return money_format(value)
 
 
 @register.simple_tag

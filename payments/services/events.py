@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Account, ServiceAgreement
 from cis.integrity import insert_validated
-from cis.money import ZERO, quantize
+from cis.money import ZERO, money_format, quantize
 
 from ..exceptions import PaymentError, PaymentStateError
 from ..lock_objects import (
@@ -154,7 +154,10 @@ def _amounts_check(tenders, payments, is_check_cashing: bool) -> None:
     if not payments:
         raise PaymentError("a payment event needs at least one payment")
     if tendered != applied:
-        raise PaymentError(f"tenders total {tendered} but payments total {applied}")
+        raise PaymentError(
+            f"the tenders total {money_format(tendered)} but the payments total "
+            f"{money_format(applied)}"
+        )
 
 
 def _controls_check(controls: Sequence[TenderControl], source: TenderSource) -> None:

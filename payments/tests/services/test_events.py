@@ -198,7 +198,9 @@ def test_several_tenders_fund_one_payment():
 def test_tenders_must_balance_payments():
     """DESIGN §3: tenders total == payments total."""
     account, _ = account_with("WATER")
-    with pytest.raises(PaymentError, match="tenders total 20.00 but payments total 25.00"):
+    with pytest.raises(
+        PaymentError, match=r"the tenders total \$20.00 but the payments total \$25.00"
+    ):
         payment_event_create(
             tender_source=source(),
             tenders=[TenderIn(tender_type=tender_type(), amount=D("20.00"))],

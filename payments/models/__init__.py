@@ -9,22 +9,40 @@ from .config import (
 )
 from .controls import ControlAdjustment, ControlStatus, DepositControl, TenderControl
 from .events import Payment, PaymentEvent, PaySegment, ReceiptPrint, Tender
+from .upload import (
+    DepositStaging,
+    PayAdviceStaging,
+    PaymentStaging,
+    StagingStatus,
+    TenderStaging,
+    UploadException,
+    UploadFile,
+    UploadFormat,
+)
 
 __all__ = [
     "ControlAdjustment",
     "ControlStatus",
     "DepositControl",
+    "DepositStaging",
     "DistributionCode",
     "DistributionRule",
     "OverpaymentRule",
+    "PayAdviceStaging",
     "PaySegment",
     "Payment",
     "PaymentCancelReason",
     "PaymentEvent",
+    "PaymentStaging",
     "ReceiptPrint",
+    "StagingStatus",
     "Tender",
     "TenderCategory",
     "TenderControl",
     "TenderSource",
+    "TenderStaging",
     "TenderType",
+    "UploadException",
+    "UploadFile",
+    "UploadFormat",
 ]

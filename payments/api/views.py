@@ -33,6 +33,7 @@ from ..models import (
 from ..selectors import (
     account_payments,
     event_detail,
+    event_detail_posted,
     events_visible,
     payment_detail,
     payments_visible,
@@ -170,17 +171,21 @@ class PaymentEventCreate(PaymentAPIView):
         if original := external_id_original(visible=_events(request), v=v):
             return _event_out(original)
         try:
-            event = self._create(request, v)
+            posted = self._create(request, v)
         except DUPLICATE_ERRORS:
             # a twin with the same external id committed since the lookup above
             if original := external_id_original(visible=_events(request), v=v):
                 return _event_out(original)
             raise
-        return _event_out(event, status.HTTP_201_CREATED)
+        # answered from what was written, without reading it back
+        return Response(
+            s.PaymentEventSerializer(event_detail_posted(posted=posted)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @staticmethod
     def _create(request, v):
-        return events.payment_event_create(
+        return events.payment_event_post(
             tender_source=v["tender_source"],
             payment_date=v["payment_date"],
             tenders=[events.TenderIn(**t) for t in v["tenders"]],

@@ -63,6 +63,19 @@ def payment_distribute(
     if payment.status != Payment.Status.INCOMPLETE:
         raise PaymentStateError(f"payment {payment.pk} is {payment.status}: it can't be changed")
     payment.segments.all().delete()
+    PaySegment.objects.bulk_create(
+        distribution_plan(payment=payment, sa_amounts=sa_amounts, user=user)
+    )
+    payment.save(update_fields=["status", "error_message"])
+    return payment
+
+
+def distribution_plan(
+    *, payment: Payment, sa_amounts: SAAmounts | None = None, user=None
+) -> list[PaySegment]:
+    """The pay segments (not saved) of an incomplete payment whose account the caller has
+    locked. An automatic distribution that cannot be done moves the payment to Error with
+    its reason (not saved either) and plans nothing; a manual one is refused."""
     rules = Rules.load()
     item = plan_in(payment=payment, rules=rules, sa_amounts=sa_amounts)
     out = segments_plan(items=[item], as_of=payment.accounting_date, rules=rules).outs[0]
@@ -71,17 +84,15 @@ def payment_distribute(
     if out.error:
         payment.fail(by=user)
         payment.error_message = out.error[:300]
-    else:
-        PaySegment.objects.bulk_create(
-            PaySegment(
-                payment=payment,
-                sa_id=s.sa_id,
-                amount=s.amount,
-                is_overpayment=s.is_overpayment,
-                debt_due_date=s.debt_due_date,
-            )
-            for s in out.segments
+        return []
+    payment.error_message = ""
+    return [
+        PaySegment(
+            payment=payment,
+            sa_id=s.sa_id,
+            amount=s.amount,
+            is_overpayment=s.is_overpayment,
+            debt_due_date=s.debt_due_date,
         )
-        payment.error_message = ""
-    payment.save(update_fields=["status", "error_message"])
-    return payment
+        for s in out.segments
+    ]

@@ -28,6 +28,7 @@ from ..models import (
     DistributionRule,
     Payment,
     PaymentEvent,
+    PaySegment,
     Tender,
     TenderControl,
     TenderSource,
@@ -36,8 +37,8 @@ from ..models import (
 from ..selectors import event_totals
 from .acceptance import payment_acceptance_check
 from .controls import tender_controls_lock
-from .distribution import payment_distribute
-from .freeze import payment_freeze
+from .distribution import distribution_plan, payment_distribute
+from .freeze import freeze_segments, payment_freeze
 
 
 class DistributionMode(models.TextChoices):
@@ -77,8 +78,25 @@ class PaymentIn:
     comments: str = ""
 
 
+@dataclass(frozen=True)
+class EventPosted:
+    """What `payment_event_post` wrote, as written: the API answers from it without
+    reading the rows back."""
+
+    event: PaymentEvent
+    tenders: list[Tender]
+    payments: list[Payment]
+    # Per payment (same order): its pay segments.
+    segments: list[list[PaySegment]]
+
+
+def payment_event_create(**kwargs) -> PaymentEvent:
+    """Add money received: tenders and the payments they fund, which must balance."""
+    return payment_event_post(**kwargs).event
+
+
 @transaction.atomic
-def payment_event_create(
+def payment_event_post(
     *,
     tender_source: TenderSource,
     tenders: Sequence[TenderIn],
@@ -89,8 +107,8 @@ def payment_event_create(
     comments: str = "",
     external_id: str = "",
     is_check_cashing: bool = False,
-) -> PaymentEvent:
-    """Add money received: tenders and the payments they fund, which must balance."""
+) -> EventPosted:
+    """`payment_event_create`, answering everything it wrote."""
     event_size_check(tenders=len(tenders), payments=len(payments))
     payment_date = payment_date or timezone.localdate()
     _amounts_check(tenders, payments, is_check_cashing)
@@ -115,12 +133,19 @@ def payment_event_create(
     )
     insert_validated(event)
     _controls_check([t.tender_control for t in tenders if t.tender_control], tender_source)
+    written = []
     for t in tenders:
         tender = Tender(event=event, **{f: getattr(t, f) for f in TenderIn.__dataclass_fields__})
         tender.amount = quantize(tender.amount)
         insert_validated(tender, exclude=["status"])
-    payments_add(event=event, payments=payments, mode=mode, user=user)
-    return event
+        written.append(tender)
+    added = _payments_add(event=event, payments=payments, mode=mode, user=user)
+    return EventPosted(
+        event=event,
+        tenders=written,
+        payments=[p for p, _ in added],
+        segments=[segments for _, segments in added],
+    )
 
 
 def event_size_check(*, tenders: int = 0, payments: int = 0) -> None:
@@ -180,6 +205,26 @@ def payments_add(
     transferred_from: Payment | None = None,
 ) -> list[Payment]:
     """Create the payments of an event and distribute / freeze them as `mode` says."""
+    return [
+        payment
+        for payment, _ in _payments_add(
+            event=event,
+            payments=payments,
+            mode=mode,
+            user=user,
+            transferred_from=transferred_from,
+        )
+    ]
+
+
+def _payments_add(
+    *,
+    event: PaymentEvent,
+    payments: Sequence[PaymentIn],
+    mode: str,
+    user=None,
+    transferred_from: Payment | None = None,
+) -> list[tuple[Payment, list[PaySegment]]]:
     created = []
     for p in payments:
         payment = Payment(
@@ -196,18 +241,23 @@ def payments_add(
             created_by=user,
         )
         insert_validated(payment, exclude=["status"])
-        if p.sa_amounts is not None:
-            payment = payment_distribute(payment=payment, sa_amounts=p.sa_amounts, user=user)
-        elif mode != DistributionMode.DO_NOT_DISTRIBUTE:
-            # Manual mode without amounts starts from the configured distribution, which
-            # the CSR then changes (seed 003 steps 2.1, 2.4).
-            payment = payment_distribute(payment=payment, user=user)
+        if p.sa_amounts is None and mode == DistributionMode.DO_NOT_DISTRIBUTE:
+            created.append((payment, []))
+            continue
+        # The accounts are locked and the payment is new: distribute (manual mode without
+        # amounts starts from the configured distribution, which the CSR then changes,
+        # seed 003 steps 2.1, 2.4) and freeze without reading it back.
+        segments = distribution_plan(payment=payment, sa_amounts=p.sa_amounts, user=user)
         if (
             mode == DistributionMode.DISTRIBUTE_AND_FREEZE
             and payment.status == Payment.Status.INCOMPLETE
         ):
-            payment = payment_freeze(payment=payment, user=user)
-        created.append(payment)
+            payment = freeze_segments(payment=payment, segments=segments, user=user)
+        else:
+            PaySegment.objects.bulk_create(segments)
+            if payment.status == Payment.Status.ERROR:
+                payment.save(update_fields=["status", "error_message"])
+        created.append((payment, segments))
     return created
 
 

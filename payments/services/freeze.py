@@ -6,6 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import ServiceAgreement
 from accounts.services.ledger import ledger_post_ids
 from cis.money import ZERO
 
@@ -43,7 +44,14 @@ def payment_freeze(*, payment: Payment, user=None) -> Payment:
     if payment.status != Payment.Status.INCOMPLETE:
         detail = f": {payment.error_message}" if payment.error_message else ""
         raise PaymentStateError(f"payment {payment.pk} is {payment.status}{detail}")
-    segments = list(payment.segments.select_related("sa__sa_type").order_by("sa_id"))
+    return freeze_segments(payment=payment, segments=list(payment.segments.all()), user=user)
+
+
+def freeze_segments(*, payment: Payment, segments: list[PaySegment], user=None) -> Payment:
+    """Post an incomplete payment's pay segments as FTs and freeze it; the caller holds the
+    account's lock. Segments not saved yet (a payment distributed and frozen in one go) are
+    inserted with their FTs, saving the round trips of writing them twice."""
+    segments = sorted(segments, key=lambda s: s.sa_id)
     total = sum((s.amount for s in segments), ZERO)
     if not segments or total != payment.amount:
         raise PaymentError(
@@ -51,9 +59,14 @@ def payment_freeze(*, payment: Payment, user=None) -> Payment:
             "distribute it first"
         )
     code = payment.distribution_code
-    receivable = {
-        s.sa_id: code.gl_account_id if code else s.sa.sa_type.receivable_gl_id for s in segments
-    }
+    if code:
+        receivable = {s.sa_id: code.gl_account_id for s in segments}
+    else:
+        receivable = dict(
+            ServiceAgreement.objects.filter(pk__in={s.sa_id for s in segments})
+            .order_by()
+            .values_list("pk", "sa_type__receivable_gl_id")
+        )
     postings = segment_postings(
         account_id=payment.account_id,
         segments=[(s.sa_id, s.amount) for s in segments],
@@ -66,7 +79,10 @@ def payment_freeze(*, payment: Payment, user=None) -> Payment:
     )
     for segment, ft_id in zip(segments, ledger_post_ids(postings=postings), strict=True):
         segment.ft_id = ft_id
-    PaySegment.objects.bulk_update(segments, ["ft"])
+    if all(s.pk is None for s in segments):
+        PaySegment.objects.bulk_create(segments)
+    else:
+        PaySegment.objects.bulk_update(segments, ["ft"])
     payment.freeze(by=user)
     payment.frozen_at = timezone.now()
     payment.save(update_fields=["status", "frozen_at"])

@@ -96,7 +96,7 @@ def _payment(ctx: PanelContext, pk: int) -> Payment:
 @panel_action(post_permission=ADD)
 def quick_add(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
     """One tender, one payment to this account, distributed and frozen."""
-    form = QuickPayForm(request.POST)
+    form = QuickPayForm(request.POST, balance=ctx.account.balance)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -22,11 +22,13 @@ from .dashboard import panel_conditions_q, panel_notes_q
 
 
 def panel_notes(ctx: PanelContext, *, search: str = "", level: str = "") -> list[Note]:
-    """seed 004: notes are searchable by any of their fields."""
+    """seed 004: notes are searchable by any of their fields. Newest first, whatever the
+    level (issue 8 item 11)."""
     qs = (
         Note.objects.filter(panel_notes_q(ctx))
         .select_related("note_type", "created_by")
         .annotate(attachment_count=Count("attachments"))
+        .order_by("-created_at", "-pk")
     )
     if level:
         qs = qs.filter(level=level)

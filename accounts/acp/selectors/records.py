@@ -133,6 +133,21 @@ class HistoryRow:
     actions: list = field(default_factory=list)
 
 
+CHARGE_KINDS = (FinancialTransaction.Kind.BILL_SEGMENT, FinancialTransaction.Kind.ADJUSTMENT)
+
+
+def history_charge_get(ctx: PanelContext, *, pk: int) -> FinancialTransaction | None:
+    """A frozen charge (bill segment or adjustment, positive) of the open account: what a
+    Supervisor may adjust from the History tab."""
+    return (
+        FinancialTransaction.objects.filter(
+            account=ctx.account, pk=pk, is_frozen=True, kind__in=CHARGE_KINDS, current_amount__gt=0
+        )
+        .select_related("sa__sa_type")
+        .first()
+    )
+
+
 def account_history_rows(
     ctx: PanelContext,
     *,

@@ -161,15 +161,39 @@ class EventForm(forms.Form):
         label="Distribution",
     )
     comments = forms.CharField(max_length=300, required=False)
+    # the payments' total the CSR confirmed (see `confirmation_reason`)
+    confirmed = forms.CharField(max_length=20, required=False)
 
     def __init__(self, *args, sas=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.confirm_amount = None  # set when the form asks for confirmation
         # Manual distribution: one amount per SA of the open account (seed 003 step 2.0).
         self.sas = list(sas)
         for sa in self.sas:
             self.fields[f"sa_{sa.pk}"] = MoneyFormField(
                 required=False, min_value=Decimal("0"), label=sa.sa_type.description
             )
+
+    def ask_confirmation(self, payments: list[tuple]) -> bool:
+        """`payments` are (account, amount) pairs: True (and a message) when one of them
+        needs confirming and the CSR has not confirmed this event's total."""
+        total = quantize(sum((amount for _, amount in payments), Decimal("0")))
+        reasons = [
+            (account, amount, reason)
+            for account, amount in payments
+            if (reason := confirmation_reason(amount, account.balance))
+        ]
+        if not reasons or self.cleaned_data.get("confirmed") == str(total):
+            return False
+        account, amount, reason = reasons[0]
+        self.confirm_amount = total
+        self.add_error(
+            None,
+            f"Please confirm the payment of {money_format(amount)} to {account.number}: "
+            f"{reason}. Check the amounts, then tick the box below and add the payment "
+            "event again.",
+        )
+        return True
 
     def sa_fields(self):
         return [self[f"sa_{sa.pk}"] for sa in self.sas]

@@ -153,6 +153,8 @@ def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
             form.add_error("account_number", f"There is no account {number}.")
     if any(f.errors for f in payees):
         return _refused(request, ctx, template, context)
+    if event.ask_confirmation([(found[r["account_number"]], r["amount"]) for r in payee_rows]):
+        return _refused(request, ctx, template, context)
     mode = event.cleaned_data["mode"]
     manual = event.sa_amounts() if mode == DistributionMode.MANUAL else None
     try:

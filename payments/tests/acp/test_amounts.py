@@ -124,3 +124,27 @@ def test_event_amounts_follow_the_same_rule(client_csr, water):
     assert response.status_code == 422
     assert response.content.decode().count("Enter a plain decimal number") == 2
     assert not Payment.objects.exists()
+
+
+def test_a_large_payment_event_asks_for_confirmation_too(client_csr, water):
+    data = {
+        "t-TOTAL_FORMS": "3",
+        "t-INITIAL_FORMS": "0",
+        "p-TOTAL_FORMS": "3",
+        "p-INITIAL_FORMS": "0",
+        "mode": "distribute_and_freeze",
+        "t-0-tender_type": tender_type("CASH").pk,
+        "t-0-amount": "5000.00",
+        "p-0-account_number": water.number,
+        "p-0-amount": "5000.00",
+    }
+    url = reverse("payacp:payment-event", args=[water.number])
+    response = client_csr.post(url, data, **HX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert f"Please confirm the payment of $5,000.00 to {water.number}" in html
+    assert 'name="confirmed" value="5000.00"' in html
+    assert not Payment.objects.exists()
+    response = client_csr.post(url, {**data, "confirmed": "5000.00"}, **HX)
+    assert response.status_code == 200
+    assert balance(water) == Decimal("-4850.00")

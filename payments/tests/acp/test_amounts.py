@@ -148,3 +148,28 @@ def test_a_large_payment_event_asks_for_confirmation_too(client_csr, water):
     response = client_csr.post(url, {**data, "confirmed": "5000.00"}, **HX)
     assert response.status_code == 200
     assert balance(water) == Decimal("-4850.00")
+
+
+def test_a_service_refusal_shows_its_amounts_as_money(client_csr, water):
+    """The manual distribution's refusal reaches the CSR as money, not "30.00"."""
+    sas = list(water.agreements.order_by("pk"))
+    data = {
+        "t-TOTAL_FORMS": "3",
+        "t-INITIAL_FORMS": "0",
+        "p-TOTAL_FORMS": "3",
+        "p-INITIAL_FORMS": "0",
+        "mode": "manual",
+        "t-0-tender_type": tender_type("CASH").pk,
+        "t-0-amount": "1040.00",
+        "p-0-account_number": water.number,
+        "p-0-amount": "1040.00",
+        f"sa_{sas[0].pk}": "1030.00",
+        "confirmed": "1040.00",
+    }
+    response = client_csr.post(reverse("payacp:payment-event", args=[water.number]), data, **HX)
+    assert response.status_code == 422
+    assert (
+        "The manual distribution totals $1,030.00 but the payment is $1,040.00."
+        in response.content.decode()
+    )
+    assert not Payment.objects.exists()

@@ -1,5 +1,6 @@
 """Money: Decimal and NUMERIC(14,2) only. One field factory, one rounding rule."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -8,6 +9,21 @@ from django.db import models
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 DEFAULT_MAX_AMOUNT = Decimal("9999999.99")
+
+# The one input rule for amounts, in the API (cis.api.fields.MoneyField) and the panel's
+# forms (cis.forms.MoneyFormField): ASCII digits, an optional minus sign and decimal
+# point; never "1_000", "1e3", "1,000" or Arabic-Indic digits (issue 7 item 14, issue 8
+# item 3).
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
+PLAIN_DECIMAL_MESSAGE = (
+    "Enter a plain decimal number such as 1234.56 (digits 0-9, an optional minus sign and "
+    "decimal point; no exponent, grouping or other digits)."
+)
+
+
+def is_plain_decimal(text: str) -> bool:
+    """True for "1234.56", "-5", "70"; False for "1e3", "1_000", "1,000", "١٢٣"."""
+    return isinstance(text, str) and bool(_PLAIN_DECIMAL.match(text))
 
 
 def money_field(**kwargs) -> models.DecimalField:

@@ -209,6 +209,10 @@ OPENCIS_CASH_ONLY_THRESHOLD = env_int("OPENCIS_CASH_ONLY_THRESHOLD", 100)
 # The largest amount one payment, tender, adjustment or bill segment may carry (the API
 # refuses more); the ledger refuses any posting that would overflow a cached balance.
 OPENCIS_MAX_AMOUNT = Decimal(env_str("OPENCIS_MAX_AMOUNT", "9999999.99"))
+# The panel asks the CSR to confirm a payment above this amount, or above this many times
+# the account's (positive) balance, before posting it (issue 8 item 3).
+OPENCIS_CONFIRM_AMOUNT = Decimal(env_str("OPENCIS_CONFIRM_AMOUNT", "10000.00"))
+OPENCIS_CONFIRM_BALANCE_MULTIPLE = env_int("OPENCIS_CONFIRM_BALANCE_MULTIPLE", 10)
 # Payment, accounting and bill dates the API takes, in days around today.
 OPENCIS_DATE_WINDOW_DAYS_PAST = env_int("OPENCIS_DATE_WINDOW_DAYS_PAST", 366 * 2)
 OPENCIS_DATE_WINDOW_DAYS_FUTURE = env_int("OPENCIS_DATE_WINDOW_DAYS_FUTURE", 366)

@@ -4,14 +4,29 @@ whether a payment is accepted and raise the messages the CSR sees."""
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
 from accounts.acp.forms import CodeChoiceField
+from cis.forms import MoneyFormField
+from cis.money import money_format, quantize
 from cis.validators import no_card_number
 
 from .models import PaymentCancelReason, ReceiptPrint, TenderCategory, TenderType
 from .services.events import DistributionMode
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+def confirmation_reason(amount: Decimal, balance: Decimal) -> str:
+    """Why a payment of `amount` on an account owing `balance` should be confirmed before
+    it posts ("" when it need not): above `OPENCIS_CONFIRM_AMOUNT`, or above
+    `OPENCIS_CONFIRM_BALANCE_MULTIPLE` times a positive balance (issue 8 item 3: a typo
+    of three zeros must not post at once)."""
+    limit = Decimal(str(getattr(settings, "OPENCIS_CONFIRM_AMOUNT", "10000.00")))
+    multiple = int(getattr(settings, "OPENCIS_CONFIRM_BALANCE_MULTIPLE", 10))
+    if amount > limit:
+        return f"it is more than {money_format(limit)}"
+    if balance > 0 and multiple and amount > balance * multiple:
+        return f"it is more than {multiple} times the balance of {money_format(balance)}"
+    return ""
 
 
 def _tender_types():
@@ -74,19 +89,41 @@ class TenderFieldsMixin(forms.Form):
 
 
 class QuickPayForm(TenderFieldsMixin):
-    amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    """One tender paying this account. A large amount (`confirmation_reason`) is not
+    posted until the CSR ticks "post it" for that same amount and submits again."""
+
+    amount = MoneyFormField(min_value=Decimal("0.01"))
     tender_type = CodeChoiceField(queryset=TenderType.objects.none())
     check_number = forms.CharField(max_length=20, required=False, label="Check number")
     last4 = forms.CharField(max_length=4, required=False, label="Card last 4")
+    # the value is the amount confirmed: changing the amount asks again
+    confirmed = forms.CharField(max_length=20, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, balance: Decimal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tender_type"].queryset = _tender_types()
+        self.balance = balance
+        self.confirm_amount = None  # set when the form asks for confirmation
+
+    def clean(self):
+        data = super().clean()
+        amount = data.get("amount")
+        if amount is None or self.balance is None or self.errors:
+            return data
+        reason = confirmation_reason(amount, self.balance)
+        if reason and data.get("confirmed") != str(quantize(amount)):
+            self.confirm_amount = quantize(amount)
+            self.add_error(
+                None,
+                f"Please confirm the payment of {money_format(amount)}: {reason}. Check the "
+                "amount, then tick the box below and add the payment again.",
+            )
+        return data
 
 
 class TenderRowForm(TenderFieldsMixin):
     tender_type = CodeChoiceField(queryset=TenderType.objects.none(), required=False)
-    amount = forms.DecimalField(min_value=Decimal("0.01"), required=False, **MONEY)
+    amount = MoneyFormField(min_value=Decimal("0.01"), required=False)
     check_number = forms.CharField(max_length=20, required=False, label="Check number")
     last4 = forms.CharField(max_length=4, required=False, label="Card last 4")
 
@@ -103,7 +140,7 @@ class TenderRowForm(TenderFieldsMixin):
 
 class PayeeRowForm(forms.Form):
     account_number = forms.CharField(max_length=20, required=False, label="Account")
-    amount = forms.DecimalField(min_value=Decimal("0.01"), required=False, **MONEY)
+    amount = MoneyFormField(min_value=Decimal("0.01"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -124,15 +161,39 @@ class EventForm(forms.Form):
         label="Distribution",
     )
     comments = forms.CharField(max_length=300, required=False)
+    # the payments' total the CSR confirmed (see `confirmation_reason`)
+    confirmed = forms.CharField(max_length=20, required=False)
 
     def __init__(self, *args, sas=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.confirm_amount = None  # set when the form asks for confirmation
         # Manual distribution: one amount per SA of the open account (seed 003 step 2.0).
         self.sas = list(sas)
         for sa in self.sas:
-            self.fields[f"sa_{sa.pk}"] = forms.DecimalField(
-                required=False, min_value=Decimal("0"), label=sa.sa_type.description, **MONEY
+            self.fields[f"sa_{sa.pk}"] = MoneyFormField(
+                required=False, min_value=Decimal("0"), label=sa.sa_type.description
             )
+
+    def ask_confirmation(self, payments: list[tuple]) -> bool:
+        """`payments` are (account, amount) pairs: True (and a message) when one of them
+        needs confirming and the CSR has not confirmed this event's total."""
+        total = quantize(sum((amount for _, amount in payments), Decimal("0")))
+        reasons = [
+            (account, amount, reason)
+            for account, amount in payments
+            if (reason := confirmation_reason(amount, account.balance))
+        ]
+        if not reasons or self.cleaned_data.get("confirmed") == str(total):
+            return False
+        account, amount, reason = reasons[0]
+        self.confirm_amount = total
+        self.add_error(
+            None,
+            f"Please confirm the payment of {money_format(amount)} to {account.number}: "
+            f"{reason}. Check the amounts, then tick the box below and add the payment "
+            "event again.",
+        )
+        return True
 
     def sa_fields(self):
         return [self[f"sa_{sa.pk}"] for sa in self.sas]

@@ -96,7 +96,7 @@ def _payment(ctx: PanelContext, pk: int) -> Payment:
 @panel_action(post_permission=ADD)
 def quick_add(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
     """One tender, one payment to this account, distributed and frozen."""
-    form = QuickPayForm(request.POST)
+    form = QuickPayForm(request.POST, balance=ctx.account.balance)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -152,6 +152,8 @@ def event_new(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
         if number and number not in found:
             form.add_error("account_number", f"There is no account {number}.")
     if any(f.errors for f in payees):
+        return _refused(request, ctx, template, context)
+    if event.ask_confirmation([(found[r["account_number"]], r["amount"]) for r in payee_rows]):
         return _refused(request, ctx, template, context)
     mode = event.cleaned_data["mode"]
     manual = event.sa_amounts() if mode == DistributionMode.MANUAL else None

@@ -9,8 +9,12 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cis.forms import MoneyFormField
+from cis.validators import no_card_number
+
 from ..models import (
     AccountStatusCode,
+    AdjustmentType,
     BillCycle,
     Contact,
     ContactType,
@@ -351,3 +355,28 @@ class ConditionEditForm(ExpirationMixin, forms.Form):
     has_expiration = forms.BooleanField(required=False, label="Has expiration")
     expires_on = forms.DateField(required=False, widget=DATE_WIDGET, label="Expiration date")
     is_active = forms.BooleanField(required=False, label="Active")
+
+
+class ChargeAdjustForm(forms.Form):
+    """Adjust a charge from the History tab (seed 004 History actions; issue 8 item 6): a
+    credit (negative) or an extra charge (positive) on the charge's service, through the
+    adjustment service."""
+
+    adjustment_type = CodeChoiceField(queryset=None, label="Adjustment type")
+    amount = MoneyFormField(
+        label="Amount",
+        help_text="Negative credits the customer (-20.00); positive adds a charge.",
+    )
+    reason = forms.CharField(max_length=200, validators=[no_card_number])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["adjustment_type"].queryset = AdjustmentType.objects.filter(
+            is_active=True
+        ).order_by("code")
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount == 0:
+            raise ValidationError("Enter an amount other than zero.")
+        return amount

@@ -8,7 +8,14 @@ from dataclasses import replace
 from django.db.models import Q
 
 from ..models import Contact, Note, SpecialCondition
-from ..panel import Facts, PanelContext, facts_provider, history_actions, register_tab
+from ..panel import (
+    Facts,
+    PanelContext,
+    facts_provider,
+    history_actions,
+    register_history_actions,
+    register_tab,
+)
 from ..services.notes import NOTE_FIELDS
 from .forms import AttachmentForm, NoteForm, OwnerForm
 from .selectors.access import customer_visible
@@ -22,6 +29,7 @@ from .selectors.customer import customer_sections, message_center
 from .selectors.dashboard import ledger_last_payment, panel_conditions_q, panel_notes_q
 from .selectors.location import location_tab_data
 from .selectors.records import (
+    CHARGE_KINDS,
     HISTORY_VIEWS,
     account_history_rows,
     panel_conditions,
@@ -190,4 +198,17 @@ register_tab(
     template="accounts/acp/tabs/conditions.html",
     context=_conditions_context,
     has_records=lambda ctx: SpecialCondition.objects.filter(panel_conditions_q(ctx)).exists(),
+)
+
+
+def _history_charge_rows(ctx: PanelContext, fts: list) -> dict[int, dict]:
+    """Charges (bill segments and adjustments) get an Adjust action for those who may post
+    adjustments, Supervisors (seed 004 History actions; issue 8 item 6)."""
+    if not ctx.user.has_perm("accounts.add_adjustment"):
+        return {}
+    return {ft.pk: {"ft": ft} for ft in fts if ft.kind in CHARGE_KINDS and ft.current_amount > 0}
+
+
+register_history_actions(
+    template="accounts/acp/history/_charge_actions.html", rows=_history_charge_rows
 )

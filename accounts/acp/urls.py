@@ -49,6 +49,8 @@ urlpatterns = [
     path(A + "location/permits/", location.permits, name="permits"),
     path(A + "location/permits/<int:pk>/delete/", location.permit_delete, name="permit-delete"),
     path(A + "location/owner/", location.owner, name="owner"),
+    # History: adjust a charge (a Supervisor's)
+    path(A + "history/<int:ft>/adjust/", records.history_adjust, name="history-adjust"),
     # Notes
     path(A + "notes/new/", records.note_new, name="note-new"),
     path(A + "notes/<int:pk>/", records.note_detail, name="note"),

@@ -20,10 +20,9 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cis.money import max_amount
+from cis.money import PLAIN_DECIMAL_MESSAGE, is_plain_decimal, max_amount
 from cis.validators import no_card_number
 
-_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 NUL_MESSAGE = "Null characters are not allowed."
 
@@ -50,8 +49,7 @@ class MoneyField(serializers.DecimalField):
     """An amount in dollars and cents (NUMERIC(14,2)), as a plain decimal."""
 
     default_error_messages = {
-        "plain": "Enter a plain decimal number such as 1234.56 (digits 0-9, an optional "
-        "minus sign and decimal point; no exponent, grouping or other digits).",
+        "plain": PLAIN_DECIMAL_MESSAGE,
         "max_amount": "Ensure the amount is at most {limit} in absolute value.",
     }
 
@@ -64,7 +62,7 @@ class MoneyField(serializers.DecimalField):
         if isinstance(data, bool) or not isinstance(data, str | int | float | Decimal):
             self.fail("plain")
         text = repr(data) if isinstance(data, float) else str(data)
-        if not _PLAIN_DECIMAL.match(text):
+        if not is_plain_decimal(text):
             self.fail("plain")
         value = super().to_internal_value(text)
         limit = max_amount()

@@ -277,7 +277,8 @@ def payment_add(
     tendered, applied = event_totals(event=event)
     if payment.amount <= 0 or applied + payment.amount > tendered:
         raise PaymentError(
-            f"the event has {tendered - applied} unapplied; a payment of {payment.amount} "
+            f"the event has {money_format(tendered - applied)} unapplied; a payment of "
+            f"{money_format(payment.amount)} "
             "would exceed its tenders"
         )
     return payments_add(event=event, payments=[payment], mode=mode, user=user)[0]

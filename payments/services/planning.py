@@ -14,7 +14,7 @@ from decimal import Decimal
 from accounts.models import FinancialTransaction, SAType, ServiceAgreement
 from accounts.services.ledger import Posting
 from cis.bulk import bulk_insert
-from cis.money import ZERO, quantize
+from cis.money import ZERO, money_format, quantize
 
 from ..distribution import (
     DistributionAlgorithm,
@@ -124,7 +124,8 @@ class _Planner:
         total = sum(item.sa_amounts.values(), ZERO)
         if total != item.amount:
             raise DistributionError(
-                f"manual distribution totals {total} but the payment is {item.amount}"
+                f"the manual distribution totals {money_format(total)} but the payment is "
+                f"{money_format(item.amount)}"
             )
         return [
             SegmentPlan(sa, quantize(a), False, self._oldest(item.account_id, sa))

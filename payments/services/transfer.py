@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from cis.money import ZERO
+from cis.money import ZERO, money_format
 
 from ..exceptions import PaymentError, PaymentStateError
 from ..lock_objects import accounts_lock, event_qs_select_for_update, payment_qs_select_for_update
@@ -41,7 +41,8 @@ def payment_transfer(
     total = sum((t.amount for t in targets), ZERO)
     if total != payment.amount:
         raise PaymentError(
-            f"the transfer targets total {total} but the payment is {payment.amount}"
+            f"the transfer targets total {money_format(total)} but the payment is "
+            f"{money_format(payment.amount)}"
         )
     event_acceptance_check(event, [t.account.pk for t in targets])
     payments_reverse(payments=[payment], reason=reason, comment=comment, user=user)

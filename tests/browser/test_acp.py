@@ -248,7 +248,7 @@ def test_csr_reveals_an_ssn_with_password_and_it_is_audited(
     expect(page.locator("#reveal-pw-ssn")).to_be_focused()
     page.fill("#reveal-pw-ssn", PASSWORD)
     page.press("#reveal-pw-ssn", "Enter")
-    expect(page.locator("[data-revealed=ssn]")).to_have_text("123456789")
+    expect(page.locator("[data-revealed=ssn]")).to_have_text("123-45-6789")
     page.screenshot(path=str(artifacts / "acp-ssn-revealed.png"))
     audit = PiiRevealAudit.objects.get()
     assert (audit.user_id, audit.customer_id, audit.field) == (csr_user.pk, jane.customer_id, "ssn")

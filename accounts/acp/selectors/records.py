@@ -22,11 +22,13 @@ from .dashboard import panel_conditions_q, panel_notes_q
 
 
 def panel_notes(ctx: PanelContext, *, search: str = "", level: str = "") -> list[Note]:
-    """seed 004: notes are searchable by any of their fields."""
+    """seed 004: notes are searchable by any of their fields. Newest first, whatever the
+    level (issue 8 item 11)."""
     qs = (
         Note.objects.filter(panel_notes_q(ctx))
         .select_related("note_type", "created_by")
         .annotate(attachment_count=Count("attachments"))
+        .order_by("-created_at", "-pk")
     )
     if level:
         qs = qs.filter(level=level)
@@ -129,6 +131,21 @@ class HistoryRow:
     balance: Decimal  # the account balance after this transaction
     # (template, context) pairs other apps offer on this row, see panel.history_actions
     actions: list = field(default_factory=list)
+
+
+CHARGE_KINDS = (FinancialTransaction.Kind.BILL_SEGMENT, FinancialTransaction.Kind.ADJUSTMENT)
+
+
+def history_charge_get(ctx: PanelContext, *, pk: int) -> FinancialTransaction | None:
+    """A frozen charge (bill segment or adjustment, positive) of the open account: what a
+    Supervisor may adjust from the History tab."""
+    return (
+        FinancialTransaction.objects.filter(
+            account=ctx.account, pk=pk, is_frozen=True, kind__in=CHARGE_KINDS, current_amount__gt=0
+        )
+        .select_related("sa__sa_type")
+        .first()
+    )
 
 
 def account_history_rows(

@@ -1,5 +1,7 @@
 """Customer tab sections (also the Owner tab's contact points)."""
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -102,6 +104,15 @@ def personal(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
     return section(request, ctx, T + "_personal.html", data, tab="customer")
 
 
+def ssn_format(value: str) -> str:
+    """A revealed SSN as people write it, 560-61-6220 (issue 8 item 10); anything that is
+    not nine digits is shown as stored."""
+    digits = re.sub(r"[\s-]", "", value or "")
+    if len(digits) == 9 and digits.isascii() and digits.isdigit():
+        return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
+    return value
+
+
 @panel_action()
 def reveal(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
     """GET: the password prompt for one field. POST: the clear value, in this response
@@ -127,6 +138,8 @@ def reveal(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
                 request=request,
             )
             status = 200
+            if field == "ssn":
+                value = ssn_format(value)
         except RevealRefused as refused:
             if refused.permission:
                 raise PermissionDenied from None

@@ -5,8 +5,11 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
+from cis.money import money_format
+
 from ...models import ContactAddress, ContactEmail, ContactPhone, Note
 from ...panel import PanelContext
+from ...services.adjustments import AdjustmentError, adjustment_create
 from ...services.conditions import special_condition_add, special_condition_update
 from ...services.contacts import (
     contact_create,
@@ -19,6 +22,7 @@ from ...services.documents import note_attachment_add
 from ...services.notes import NOTE_FIELDS, note_create, note_delete, note_update
 from ..forms import (
     AttachmentForm,
+    ChargeAdjustForm,
     ConditionAddForm,
     ConditionEditForm,
     ContactAddressForm,
@@ -29,7 +33,12 @@ from ..forms import (
     apply_service_errors,
 )
 from ..selectors.changes import changes_for_object
-from ..selectors.records import panel_condition_get, panel_contact_get, panel_note_get
+from ..selectors.records import (
+    history_charge_get,
+    panel_condition_get,
+    panel_contact_get,
+    panel_note_get,
+)
 from .base import panel_action, require_perm
 from .panel import tabs_area
 
@@ -335,3 +344,49 @@ def condition_edit(request: HttpRequest, ctx: PanelContext, pk: int) -> HttpResp
         "changes": changes_for_object(instance=condition),
     }
     return render(request, template, data)
+
+
+# History: adjust a charge (seed 004 History actions; issue 8 item 6) ------------------
+
+ADJUST_PERMISSION = "accounts.add_adjustment"
+
+
+@panel_action(post_permission=ADJUST_PERMISSION)
+def history_adjust(request: HttpRequest, ctx: PanelContext, ft: int) -> HttpResponse:
+    """GET: the adjust form in a row under the charge's History row (a Supervisor's).
+    POST: post the adjustment on the charge's service and re-render the History tab."""
+    require_perm(request, ADJUST_PERMISSION)
+    charge = history_charge_get(ctx, pk=ft)
+    if charge is None:
+        raise Http404
+    template = "accounts/acp/history/_adjust.html"
+    form = ChargeAdjustForm(request.POST if request.method == "POST" else None)
+    context = {"ctx": ctx, "account": ctx.account, "charge": charge, "form": form}
+    if request.method != "POST":
+        return render(request, template, context)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            adjustment_create(
+                sa=charge.sa,
+                adjustment_type=data["adjustment_type"],
+                amount=data["amount"],
+                reason=data["reason"],
+                user=request.user,
+            )
+        except (AdjustmentError, ValidationError) as e:
+            messages = getattr(e, "messages", None) or [str(e)]
+            form.add_error(None, " ".join(m[0].upper() + m[1:] for m in messages if m))
+        else:
+            message = (
+                f"Adjustment of {money_format(data['amount'])} "
+                f"({data['adjustment_type'].description}) posted to "
+                f"{charge.sa.sa_type.description}."
+            )
+            request.GET = QueryDict()
+            response = tabs_area(request, ctx, "history", extra={"message": message})
+            response["HX-Retarget"] = "#tabs-area"
+            response["HX-Reswap"] = "outerHTML"
+            response["HX-Trigger"] = "acp-changed"
+            return response
+    return render(request, template, context, status=422)

@@ -51,6 +51,9 @@ def test_a_csr_cannot_reveal_and_no_audit_is_written(client, csr, account):
     page = client.get(reverse("acp:panel", args=[account.number]) + "?tab=customer")
     assert b"123456789" not in page.content and b"\xe2\x80\xa2\xe2\x80\xa2" in page.content
     assert b'data-reveal="ssn"' not in page.content  # no Show button without permission
+    # ... and no promise of one: the CSR is told who can (issue 8 item 10)
+    assert "asks for your password again" not in page.content.decode()
+    assert "Supervisors can reveal the full SSN" in page.content.decode()
     assert reveal(client, account).status_code == 403
     assert not PiiRevealAudit.objects.exists()
 
@@ -67,12 +70,13 @@ def test_wrong_password_gives_an_error_and_no_audit_row(client, supervisor, acco
 def test_right_password_reveals_once_and_audits(client, supervisor, account):
     login(client, supervisor)
     response = reveal(client, account)
-    assert response.status_code == 200 and b"123456789" in response.content
+    assert response.status_code == 200 and b"123-45-6789" in response.content  # formatted
     assert response["Cache-Control"] == "no-store"
     assert PiiRevealAudit.objects.filter(user=supervisor, field="ssn").count() == 1
     # The next render is masked again.
-    page = client.get(reverse("acp:panel", args=[account.number]))
-    assert b"123456789" not in page.content
+    page = client.get(reverse("acp:panel", args=[account.number]) + "?tab=customer")
+    assert b"123456789" not in page.content and b"123-45-6789" not in page.content
+    assert "asks for your password again" in page.content.decode()  # a supervisor has Show
 
 
 def test_secure_documents_open_only_with_permission(

@@ -88,10 +88,15 @@ def test_out_of_balance_event_says_so_in_a_sentence(client_csr, water):
     assert not Payment.objects.exists()
 
 
-def test_quick_add_message_shows_money(client_csr, water):
+def test_quick_add_message_shows_money(client_csr, water, settings):
+    settings.OPENCIS_MAX_AMOUNT = Decimal("9999999999.99")
     response = client_csr.post(
         reverse("payacp:payment-quick", args=[water.number]),
-        {"amount": "1000000000", "tender_type": tender_type("CASH").pk},
+        {
+            "amount": "1000000000",
+            "tender_type": tender_type("CASH").pk,
+            "confirmed": "1000000000.00",
+        },
         **HX,
     )
     assert "Payment of $1,000,000,000.00 posted." in response.content.decode()

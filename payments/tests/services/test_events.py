@@ -117,7 +117,7 @@ def test_manual_distribution_then_freeze():
 def test_manual_amounts_must_add_up_to_the_payment():
     """seed 003 step 2.0: a manual distribution that doesn't total the payment is refused."""
     account, (water,) = account_with("WATER")
-    with pytest.raises(PaymentError, match="totals 20.00 but the payment is 50.00"):
+    with pytest.raises(PaymentError, match=r"totals \$20\.00 but the payment is \$50\.00"):
         pay(account, 50, mode=DistributionMode.MANUAL, sa_amounts={water: D("20.00")})
 
 

@@ -77,7 +77,7 @@ def test_transfer_must_move_the_whole_payment_of_a_frozen_payment():
     source, _ = account_with("WATER")
     target, _ = account_with("WATER")
     payment = pay(source, 30)
-    with pytest.raises(PaymentError, match="targets total 20.00 but the payment is 30.00"):
+    with pytest.raises(PaymentError, match=r"targets total \$20\.00 but the payment is \$30\.00"):
         payment_transfer(
             payment=payment,
             reason=reason("TRANSFER"),

@@ -74,6 +74,8 @@ class UploadFile(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+        # The upload screen is a Supervisor's (issue 9 item 1); "add" is every CSR's.
+        permissions = [("import_uploadfile", "Can import payment files on the upload screen")]
         constraints = [
             models.UniqueConstraint(
                 fields=["sha256"],

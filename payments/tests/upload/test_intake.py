@@ -146,3 +146,26 @@ def test_inbox_job_with_an_empty_inbox_does_nothing(pay_ref, tmp_path, settings)
     settings.OPENCIS_PAYMENT_INBOX = tmp_path / "missing"
     run = batch_run(job_name="payment_files_import", business_date=DAY)
     assert run.status == BatchRun.Status.COMPLETE and run.done == 0
+
+
+def test_a_concurrent_import_of_the_same_bytes_is_refused_by_the_constraint(
+    our_accounts, monkeypatch
+):
+    """Two imports that both saw no earlier file: the database's unique constraint stops
+    the second, which is recorded as refused naming the first."""
+    from payments.upload import intake
+
+    data = sample("csv/remittance.csv")
+    first = upload_file_import(name="a.csv", data=data, format="csv")
+    real = intake._first_import
+    calls = []
+
+    def not_yet(sha256):  # the check ran before the other import committed
+        calls.append(sha256)
+        return None if len(calls) == 1 else real(sha256)
+
+    monkeypatch.setattr(intake, "_first_import", not_yet)
+    second = upload_file_import(name="b.csv", data=data, format="csv")
+    assert second.status == UploadFile.Status.REJECTED
+    assert f"as 'a.csv' (upload #{first.pk}" in second.rejection_reason
+    assert PaymentStaging.objects.count() == 3

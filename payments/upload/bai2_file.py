@@ -66,7 +66,9 @@ def parse(data: bytes) -> ParsedFile:
                 tender.payments.append(_payment(line_number, raw, detail, day))
             if tender.payments:
                 tender.expected_count = len(tender.payments)
-                tender.expected_total = lines_total(tender.payments)
+                # An unreadable amount: the upload job holds the group until it is fixed.
+                readable = all(p.amount is not None for p in tender.payments)
+                tender.expected_total = lines_total(tender.payments) if readable else None
                 deposit.tenders.append(tender)
     if not deposit.tenders:
         raise FileRejected("the BAI2 file holds no credit details (payments): nothing to stage")

@@ -282,3 +282,23 @@ def test_processor_transaction_repeated_in_one_file_is_an_error(our_accounts):
     second = PaymentStaging.objects.get(line_number=3)
     assert second.status == StagingStatus.ERROR
     assert second.error_message == "reference T1 is also on line 2 of this file"
+
+
+def test_processor_transaction_staged_by_an_earlier_file_is_not_staged_to_post_again(
+    our_accounts,
+):
+    upload_file_import(
+        name="p.csv", data=sample("processor/paymentus-nightly.csv"), format="processor-csv"
+    )
+    # the next night's file repeats PMT-000103 and adds a new one
+    data = (
+        b"transaction_id,account,amount,date,method\n"
+        b"PMT-000103,1000000003,15.00,2026-11-30,AMEX\n"
+        b"PMT-000104,1000000001,5.00,2026-12-01,VISA\n"
+    )
+    upload = upload_file_import(name="p2.csv", data=data, format="processor-csv")
+    lines = PaymentStaging.objects.filter(tender_staging__deposit_staging__upload_file=upload)
+    assert {(p.external_id, p.already_posted, p.status) for p in lines} == {
+        ("PMT-000103", True, StagingStatus.COMPLETE),
+        ("PMT-000104", False, StagingStatus.PENDING),
+    }

@@ -131,7 +131,7 @@ def _stage(upload: UploadFile, parsed: ParsedFile) -> None:
     tender_types = {t.code: t for t in TenderType.objects.all()}
     posted = _already_posted(source, lines)
     now = timezone.now()
-    staged: list[tuple[PaymentStaging, ParsedPayment]] = []
+    staged: list[tuple[PaymentStaging, ParsedPayment, str]] = []
     _mark_repeats(lines)
     for deposit in parsed.deposits:
         deposit_row = DepositStaging.objects.create(
@@ -151,9 +151,9 @@ def _stage(upload: UploadFile, parsed: ParsedFile) -> None:
                 created_at=now,
             )
             for line in tender.payments:
-                row = _payment_row(tender_row, line, accounts, tender_types, posted, now)
-                staged.append((row, line))
-    PaymentStaging.objects.bulk_create([row for row, _ in staged])
+                row, reason = _payment_row(tender_row, line, accounts, tender_types, posted, now)
+                staged.append((row, line, reason))
+    PaymentStaging.objects.bulk_create([row for row, _, _ in staged])
     PayAdviceStaging.objects.bulk_create(
         PayAdviceStaging(
             payment_staging=row,
@@ -162,22 +162,25 @@ def _stage(upload: UploadFile, parsed: ParsedFile) -> None:
             amount_text=advice.amount_text,
             amount=advice.amount,
         )
-        for row, line in staged
+        for row, line, _ in staged
         for advice in line.advices
     )
     UploadException.objects.bulk_create(
         UploadException(
             payment_staging=row,
-            reason=row.error_reason,
+            reason=reason,
             message=f"line {row.line_number}: {row.error_message}",
             created_at=now,
         )
-        for row, _ in staged
+        for row, _, reason in staged
         if row.status == StagingStatus.ERROR
     )
 
 
-def _payment_row(tender_row, line, accounts, tender_types, posted, now) -> PaymentStaging:
+def _payment_row(
+    tender_row, line, accounts, tender_types, posted, now
+) -> tuple[PaymentStaging, str]:
+    """The staging row of one line, and the reason code of its error ("" when none)."""
     account_id, reference = _account_of(line, accounts)
     reason, error = line.error_reason, line.error
     tender_type = tender_types.get(line.tender_type) if line.tender_type else None
@@ -190,7 +193,7 @@ def _payment_row(tender_row, line, accounts, tender_types, posted, now) -> Payme
         status = StagingStatus.COMPLETE
     else:
         status = StagingStatus.PENDING
-    row = PaymentStaging(
+    return PaymentStaging(
         tender_staging=tender_row,
         line_number=line.line_number,
         raw_line=line.raw_line,
@@ -208,9 +211,7 @@ def _payment_row(tender_row, line, accounts, tender_types, posted, now) -> Payme
         status=status,
         error_message=error,
         created_at=now,
-    )
-    row.error_reason = reason  # for its UploadException, not a field
-    return row
+    ), reason
 
 
 def _mark_repeats(lines: list[ParsedPayment]) -> None:

@@ -169,3 +169,8 @@ def test_a_concurrent_import_of_the_same_bytes_is_refused_by_the_constraint(
     assert second.status == UploadFile.Status.REJECTED
     assert f"as 'a.csv' (upload #{first.pk}" in second.rejection_reason
     assert PaymentStaging.objects.count() == 3
+
+
+def test_command_names_a_file_it_cannot_read(pay_ref, tmp_path):
+    with pytest.raises(CommandError, match="cannot read .*missing.csv"):
+        call_command("import_payments", str(tmp_path / "missing.csv"), format="csv")

@@ -75,6 +75,7 @@ _SUPERVISOR = [
     ("accounts", "add_"),
     ("accounts", "change_"),
     ("payments", "delete_"),
+    ("payments", "import_uploadfile"),
     ("autopay", "delete_"),
     ("delinquency", "change_"),
     ("cis", "view_piirevealaudit"),

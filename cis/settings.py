@@ -221,6 +221,13 @@ OPENCIS_DATE_WINDOW_DAYS_FUTURE = env_int("OPENCIS_DATE_WINDOW_DAYS_FUTURE", 366
 OPENCIS_MAX_PAYMENTS_PER_EVENT = env_int("OPENCIS_MAX_PAYMENTS_PER_EVENT", 100)
 OPENCIS_MAX_TENDERS_PER_EVENT = env_int("OPENCIS_MAX_TENDERS_PER_EVENT", 20)
 
+# Payment files waiting for the nightly `payment_files_import` job (issue 9): drop files in
+# its format subfolders (bai2/, lockbox/, csv/, processor-csv/); they move to done/ or
+# rejected/.
+OPENCIS_PAYMENT_INBOX = Path(
+    env_str("OPENCIS_PAYMENT_INBOX", str(BASE_DIR / "var" / "inbox" / "payments"))
+)
+
 # Stored Idempotency-Key results are kept this many days (batch job purge_idempotency_keys).
 OPENCIS_IDEMPOTENCY_KEY_DAYS = env_int("OPENCIS_IDEMPOTENCY_KEY_DAYS", 7)
 

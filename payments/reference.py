@@ -42,6 +42,8 @@ TENDER_SOURCES = {
     "LOCKBOX": ("Bank lockbox", TenderSource.Kind.LOCKBOX, "1000"),
     "WEB": ("Web self-service", TenderSource.Kind.WEB, "1010"),
     "PROCESSOR": ("Remittance processor", TenderSource.Kind.PROCESSOR, "1010"),
+    # CSV remittance files (checks a remittance processor or pay station took, deposited).
+    "REMIT": ("Remittance file (CSV)", TenderSource.Kind.PROCESSOR, "1000"),
     "AUTOPAY": ("Autopay (ACH)", TenderSource.Kind.AUTOPAY, "1020"),
 }
 # code: (description, NSF, fee, credit points, cash-only points, days, review, stop autopay)

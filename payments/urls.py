@@ -3,13 +3,14 @@ accounts panel's own URLs under /acp/ so every panel URL starts with the account
 
 from django.urls import path
 
-from . import views
+from . import upload_views, views
 
 app_name = "payacp"
 
 A = "<str:number>/payments/"
 
 urlpatterns = [
+    path("uploads/", upload_views.upload_screen, name="uploads"),
     path(A + "quick/", views.quick_add, name="payment-quick"),
     path(A + "event/", views.event_new, name="payment-event"),
     path(A + "<int:pk>/receipt/", views.receipt, name="payment-receipt"),

@@ -68,9 +68,14 @@ class UploadFile(models.Model):
     total = money_field(default=0)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.STAGED)
     rejection_reason = models.TextField(blank=True)
+    # What the reader let pass and a person should know (a BAI2 file whose record counts
+    # the bank got wrong, read with the package's integrity checks off), one per line.
+    notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+        # The upload screen is a Supervisor's (issue 9 item 1); "add" is every CSR's.
+        permissions = [("import_uploadfile", "Can import payment files on the upload screen")]
         constraints = [
             models.UniqueConstraint(
                 fields=["sha256"],

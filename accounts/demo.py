@@ -217,10 +217,12 @@ class _Builder:
         bill_rows, bill_segments = [], []
         for account, location in zip(accounts, locations, strict=True):
             day = int(location.cycle.code)
+            # One bill per cycle: the newest on the cycle day on or before the as-of date,
+            # then one a month before it (not "this month, or last month if not yet due",
+            # which billed the newest cycle twice when the cycle day is still ahead).
+            latest = 0 if month_shift(self.ctx.as_of, 0, day) <= self.ctx.as_of else -1
             for back in range(BILL_MONTHS - 1, -1, -1):
-                bill_date = month_shift(self.ctx.as_of, -back, day)
-                if bill_date > self.ctx.as_of:
-                    bill_date = month_shift(self.ctx.as_of, -back - 1, day)
+                bill_date = month_shift(self.ctx.as_of, latest - back, day)
                 segments = []
                 for sa in sas_by_account[account.pk]:
                     _, low, high = SERVICES[sa.sa_type.code]
@@ -476,3 +478,76 @@ def demo_todos(ctx: DemoContext) -> None:
 
 
 TODO_TYPES_DEMO = ["GENERAL", "AUTOPAYMAX", "COLLREVIEW"]
+
+
+# Accounts that show every icon and marker the panel has (issue 8 item 8), one each, picked
+# by number from the seed so `make run` shows them the same way every time.
+SHOWCASE = (
+    "shut_off",
+    "bankrupt",
+    "bad_debt",
+    "collections",
+    "private",
+    "grace",
+    "location_flags",
+    "unposted",
+)
+
+
+def showcase_accounts(ctx: DemoContext) -> dict[str, str]:
+    """{showcase name: account number}: distinct accounts while there are enough of them."""
+    # Demo accounts only: not the suspense or non-CIS accounts reference data adds.
+    numbers = sorted(
+        n
+        for n in Account.objects.filter(is_suspense=False).values_list("number", flat=True)
+        if n.isdigit()
+    )
+    if not numbers:
+        return {}
+    picked = random.Random(ctx.seed * 6007 + 19).sample(numbers, min(len(numbers), len(SHOWCASE)))
+    return {name: picked[n % len(picked)] for n, name in enumerate(SHOWCASE)}
+
+
+@register_step(35, "panel showcase: an account for every icon and marker")
+def demo_showcase(ctx: DemoContext) -> None:
+    from .models import Note, NoteType, SpecialCondition, SpecialConditionType
+
+    if Account.objects.filter(is_bad_debt=True).exists():
+        ctx.log("showcase accounts exist already: skipped")
+        return
+    picks = showcase_accounts(ctx)
+    if not picks:
+        return
+    accounts = {a.number: a for a in Account.objects.filter(number__in=picks.values())}
+    tz = timezone.get_current_timezone()
+    with transaction.atomic():
+        rows = Account.objects.filter
+        rows(number=picks["shut_off"]).update(service_status=Account.ServiceStatus.SHUT_OFF)
+        rows(number=picks["bad_debt"]).update(is_bad_debt=True)
+        rows(number=picks["collections"]).update(in_collections=True)
+        Customer.objects.filter(accounts__number=picks["bankrupt"]).update(is_bankrupt=True)
+        Customer.objects.filter(accounts__number=picks["private"]).update(is_public=False)
+        grace = accounts[picks["grace"]]
+        Note.objects.create(
+            level="account",
+            account=grace,
+            note_type=NoteType.objects.get(code="GRACE"),
+            subject="Grace granted: no late charge this cycle",
+            text="Grace granted: no late charge this cycle.",
+            grace_date=ctx.as_of + timedelta(days=10),
+            used_for="penalty",
+            expires_on=ctx.as_of + timedelta(days=30),
+            created_at=datetime.combine(ctx.as_of, time(9, 30), tzinfo=tz),
+        )
+        flagged = accounts[picks["location_flags"]]
+        Location.objects.filter(pk=flagged.location_id).update(on_lien=True)
+        condition = SpecialConditionType.objects.order_by("code").first()
+        if condition is not None:
+            SpecialCondition.objects.create(
+                level="location",
+                location_id=flagged.location_id,
+                condition_type=condition,
+                effective_on=ctx.as_of - timedelta(days=60),
+                created_at=datetime.combine(ctx.as_of - timedelta(days=60), time(10), tzinfo=tz),
+            )
+    ctx.log("  " + ", ".join(f"{name} {number}" for name, number in picks.items()))

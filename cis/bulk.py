@@ -18,6 +18,7 @@ from functools import cache
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Round
 
 _COPY_THRESHOLD = 200
 # Plain rows skip instances, so COPY (two round trips) pays off sooner than an INSERT
@@ -170,7 +171,12 @@ def bulk_increment(
                 if abs(current + deltas[pk]) >= below:
                     refused.append(pk)
                     continue
-            rows.update(**{field: models.F(field) + deltas[pk]})
+            # SQLite keeps a decimal column as a binary float and adds in floats, so
+            # `F + delta` alone leaves dust (154.47000000000003, -4.5e-13): round in the
+            # same statement so the stored value is the nearest one to the exact sum.
+            places = getattr(model._meta.get_field(field), "decimal_places", None)
+            value = models.F(field) + deltas[pk]
+            rows.update(**{field: value if places is None else Round(value, places)})
         return refused
     table = connection.ops.quote_name(model._meta.db_table)
     column = connection.ops.quote_name(model._meta.get_field(field).column)

@@ -79,13 +79,17 @@ class _Payer:
         if first is None:
             return
         posted = 0
+        # Check numbers already on a day: a lockbox batch never repeats one (issue 8 item 8).
+        self.checks_by_day: dict[date, set[str]] = {}
         for n, month in enumerate(range(_months(first), _months(self.ctx.as_of) + 1)):
             if n % 4 == 0:
                 _analyze()
             start = date((month - 1) // 12, (month - 1) % 12 + 1, 1)
             end = date(month // 12, month % 12 + 1, 1)
-            window = bills.filter(due_date__gte=start, due_date__lt=end).values_list(
-                "account_id", "bill_date", "due_date", "total"
+            window = (
+                bills.filter(due_date__gte=start, due_date__lt=end)
+                .order_by("account__number", "bill_date")
+                .values_list("account_id", "bill_date", "due_date", "total")
             )
             items = [
                 item
@@ -116,7 +120,9 @@ class _Payer:
         tender = self.types[code]
         extra = {}
         if tender.category == "check":
-            extra["check_number"] = str(1001 + _draw(seed, number, bill_date, "check") % 8999)
+            extra["check_number"] = self._check_number(
+                day, 1001 + _draw(seed, number, bill_date, "check") % 8999
+            )
         elif tender.category == "card":
             token = _draw(seed, number, bill_date, "token")
             extra["processor_token"] = f"tok_{token:016x}"
@@ -130,6 +136,16 @@ class _Payer:
             tender_source_id=self.sources[TENDERS[code][1]],
             **extra,
         )
+
+    def _check_number(self, day: date, drawn: int) -> str:
+        """The drawn check number, or the next one free on that day: accounts are paid in
+        number order within a month, so the result is the same for a seed."""
+        used = self.checks_by_day.setdefault(day, set())
+        number = drawn
+        while str(number) in used:
+            number += 1
+        used.add(str(number))
+        return str(number)
 
 
 def _analyze() -> None:
@@ -185,3 +201,32 @@ def demo_payment_todos(ctx: DemoContext) -> None:
         for pk, account_id, day, check, _ in picked
     )
     ctx.log(f"  {len(picked)} payment upload To Do entries")
+
+
+@register_step(36, "panel showcase: an unposted payment")
+def demo_unposted_payment(ctx: DemoContext) -> None:
+    """One cash payment received at the window and not yet distributed, so the panel's
+    last payment shows its "U" mark (issue 8 item 8) on the showcase account."""
+    from decimal import Decimal
+
+    from accounts.demo import showcase_accounts
+
+    from .services.events import DistributionMode, PaymentIn, TenderIn, payment_event_create
+
+    if Payment.objects.filter(status=Payment.Status.INCOMPLETE).exists():
+        ctx.log("unposted payment exists already: skipped")
+        return
+    number = showcase_accounts(ctx).get("unposted")
+    if number is None:
+        return
+    account = Account.objects.get(number=number)
+    amount = Decimal("25.00")
+    payment_event_create(
+        tender_source=TenderSource.objects.get(code="CASHIER"),
+        payment_date=ctx.as_of,
+        tenders=[TenderIn(tender_type=TenderType.objects.get(code="CASH"), amount=amount)],
+        payments=[PaymentIn(account=account, amount=amount, accounting_date=ctx.as_of)],
+        mode=DistributionMode.DO_NOT_DISTRIBUTE,
+        comments="Left for a supervisor to distribute (demo).",
+    )
+    ctx.log(f"  unposted payment on {number}")

@@ -148,6 +148,12 @@ class CustomerIdForm(forms.Form):
             self.fields["is_public"].help_text = "Only an administrator may change this."
 
 
+# Required for the customer type whose section shows them (the service says so on save):
+# the form marks them required like any other required field (issue 8 item 15).
+for _name in ("last_name", "business_name"):
+    CustomerIdForm.base_fields[_name].shown_required = True
+
+
 class PersonalForm(forms.Form):
     # Never pre-filled: a blank field keeps what is on file.
     ssn = forms.CharField(

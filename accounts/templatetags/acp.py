@@ -1,7 +1,7 @@
 """Template helpers of the Account Control Panel."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 
 from cis.money import money_format
 
@@ -49,3 +49,13 @@ def icon(name: str, label: str = "", css: str = ""):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def email_wrap(address) -> str:
+    """An email address that may break before its "@" (and nowhere else unless it must),
+    so a long one wraps in a narrow tile instead of overflowing it."""
+    local, at, domain = str(address or "").partition("@")
+    if not at:
+        return conditional_escape(local)
+    return format_html("{}<wbr>@{}", local, domain)

@@ -87,12 +87,40 @@ class Dashboard:
     owner_name: str = ""
 
     @property
+    def legend(self) -> list[tuple[Icon, str]]:
+        return ICON_LEGEND
+
+    @property
     def balance(self) -> Decimal:
         return self.aging.balance
 
     @property
     def past_due(self) -> Decimal:
         return self.aging.past_due
+
+
+# The panel's "Icons" legend (issue 8 item 15): every icon and marker the cards can show,
+# with what it means (seed 004, Tables 1-2). Marks ("U", "G") have no sprite: key "mark-*".
+ICON_LEGEND: list[tuple[Icon, str]] = [
+    (Icon("balance", "Balance", "dollar", "ok"), "green current, amber past due, red shutoff"),
+    (Icon("arrangement", "On Arrangement", "handshake", "info"), "a payment arrangement"),
+    (Icon("bankruptcy", "Bankruptcy", "gavel", "danger"), "the customer filed bankruptcy"),
+    (Icon("private", "Private", "lock", "muted"), "only permitted roles see it"),
+    (Icon("no_checks", "No Checks", "no-check", "warn"), "checks are refused"),
+    (Icon("no_payments", "Do Not Accept Payments", "ban", "danger"), "refuse all payments"),
+    (Icon("autopay", "Automatic Payments", "repeat", "ok"), "draft or card on file"),
+    (Icon("bad_debt", "Bad Debt", "bad-debt", "danger"), "written off"),
+    (Icon("collections", "Collections", "collections", "danger"), "referred to collections"),
+    (Icon("budget", "Budget Billing", "budget", "info"), "levelised monthly bills"),
+    (Icon("email_bill", "Email Bills", "envelope", "info"), "bills go by email"),
+    (Icon("account_status", "Account Status", "power", "ok"), "green connected, red shut off"),
+    (Icon("web_user", "Web User", "globe", "info"), "uses the customer portal"),
+    (Icon("condition", "Special condition", "flag", "condition"), "see Special Conditions"),
+    (Icon("open_so", "Open Service Order", "wrench", "warn"), "location: work pending"),
+    (Icon("lien", "On Lien", "lien", "danger"), "location: a lien is filed"),
+    (Icon("mark-u", "U", "", "warn"), "last payment received, not yet posted"),
+    (Icon("mark-g", "G", "", "ok"), "a grace note: no penalty until its date"),
+]
 
 
 def _balance_icon(state: str) -> Icon:

@@ -170,3 +170,13 @@ def test_private_account_404_is_the_same_as_a_missing_one(client, csr, private_a
 def test_admin_still_opens_the_private_account(client, admin_user, private_account):
     login(client, admin_user)
     assert client.get(f"/acp/{private_account.number}/").status_code == 200
+
+
+def test_accent_folding_still_searches_pattern_characters_literally(reference_data, csr):
+    acct = AccountFactory(
+        customer__business_name="100% Peñas LLC", customer__customer_type="profit"
+    )
+    AccountFactory(customer__last_name="Abc")
+    assert [a.number for a in panel_search(user=csr, query="100% penas").accounts] == [acct.number]
+    for query in ["10_% penas", "%%", "a_c", "O'Brien", "back\\slash", "ñ%", "'; --"]:
+        assert panel_search(user=csr, query=query).empty, query

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The unaccent lookup and extension (accent-insensitive panel search, issue 8 item 13);
+    # on SQLite accounts.apps registers the same UNACCENT() function in Python.
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_api_key",
     "drf_spectacular",

@@ -74,4 +74,6 @@ urlpatterns = [
     # Special conditions
     path(A + "conditions/new/", records.condition_new, name="condition-new"),
     path(A + "conditions/<int:pk>/", records.condition_edit, name="condition"),
+    # Anything else under an account number: the panel's own 404 (issue 8 item 14).
+    path(A + "<path:rest>", panel.not_found, name="not-found"),
 ]

@@ -3,84 +3,140 @@ alternate id, address, phone, email, parcel) and stepping through customers and
 locations with the card arrows."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from ...models import Account, Customer, CustomerAddress, CustomerEmail, CustomerPhone, Location
-from .access import accounts_preferred_first, accounts_visible
+from .access import accounts_preferred_first, accounts_visible, rows_visible
 
-SEARCH_LIMIT = 25
+SEARCH_LIMIT = 25  # accounts per page of results
+RECORD_LIMIT = 10  # customers / locations without an account shown beside them
 Direction = Literal["next", "prev"]
 
 
 @dataclass(frozen=True)
 class SearchResult:
     accounts: list[Account]
-    more: bool  # more matches than shown: the CSR should narrow the search
+    more: bool  # a next page of accounts exists
+    page: int = 1
+    # Customers and locations that have no account (a landlord, a vacant location): found
+    # by the same keys and opened in the panel on their own (issue 8 item 13).
+    customers: list[Customer] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.accounts or self.customers or self.locations)
+
+    @property
+    def record_count(self) -> int:
+        return len(self.customers) + len(self.locations)
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * SEARCH_LIMIT + 1
+
+    @property
+    def last_number(self) -> int:
+        return self.first_number + len(self.accounts) - 1
 
 
-def _name_q(text: str) -> Q:
-    """'Doe', 'Jane Doe' or 'Doe, Jane': names match from their start (case-insensitive);
-    business names anywhere."""
-    q = Q(customer__last_name__istartswith=text) | Q(customer__business_name__icontains=text)
+def _fold(path: str, lookup: str) -> str:
+    """An accent-insensitive lookup ("nunez" finds "Ñúñez"): UNACCENT() is PostgreSQL's
+    unaccent extension (migration 0007), on SQLite the Python fold registered in
+    accounts.apps."""
+    return f"{path}__unaccent__{lookup}"
+
+
+def _name_q(text: str, c: str) -> Q:
+    """'Doe', 'Jane Doe' or 'Doe, Jane': names match from their start (case- and
+    accent-insensitive); business names anywhere. `c` is the path to the customer."""
+    last, first, business = f"{c}last_name", f"{c}first_name", f"{c}business_name"
+    q = Q(**{_fold(last, "istartswith"): text}) | Q(**{_fold(business, "icontains"): text})
     if "," in text:
-        last, first = (part.strip() for part in text.split(",", 1))
-        if last and first:
-            q |= Q(customer__last_name__istartswith=last, customer__first_name__istartswith=first)
+        last_part, first_part = (part.strip() for part in text.split(",", 1))
+        if last_part and first_part:
+            q |= Q(
+                **{
+                    _fold(last, "istartswith"): last_part,
+                    _fold(first, "istartswith"): first_part,
+                }
+            )
     else:
         words = text.split()
         if len(words) >= 2:
-            q |= Q(
-                customer__first_name__istartswith=words[0],
-                customer__last_name__istartswith=words[-1],
+            q |= Q(**{_fold(first, "istartswith"): words[0], _fold(last, "istartswith"): words[-1]})
+    return q
+
+
+def _keys_q(query: str, *, c: str | None, loc: str | None, account: bool) -> Q:
+    """The filter for one search box entry; what it tries depends on what was typed.
+    `c` / `loc` are the paths from the searched model to its customer / location ("" for
+    the model itself, None when it has none); `account` when it is the Account."""
+    text = " ".join(query.split())
+    digits = re.sub(r"\D", "", text)
+    cust_ref = c.rstrip("_") if c else "pk"
+    q = Q(pk__in=[])
+    if account:
+        q |= Q(number=text)
+    if c is not None:
+        q |= Q(**{f"{c}number__iexact": text}) | Q(**{f"{c}alternate_id__iexact": text})
+    if loc is not None:
+        q |= (
+            Q(**{f"{loc}number__iexact": text})
+            | Q(**{f"{loc}alternate_id__iexact": text})
+            | Q(**{f"{loc}parcel__iexact": text})
+        )
+    # An email, or a part of one such as its domain.
+    if "@" in text or re.fullmatch(r"[\w.+-]+\.[A-Za-z]{2,}", text):
+        if c is not None:
+            q |= Exists(
+                CustomerEmail.objects.filter(customer=OuterRef(cust_ref), address__icontains=text)
+            )
+        if "@" in text:
+            return q
+    phone_like = bool(re.fullmatch(r"[\d\s().+-]+", text))
+    if phone_like and len(digits) >= 4:
+        if account:
+            q |= Q(number__startswith=digits)
+        if loc is not None:
+            q |= Q(**{f"{loc}parcel__startswith": text})
+        if c is not None:
+            # A phone is typed with or without punctuation; stored digits only.
+            q |= Exists(
+                CustomerPhone.objects.filter(customer=OuterRef(cust_ref), number__contains=digits)
+            )
+    if re.search(r"[^\W\d_]", text):  # any letter, accented or not
+        if c is not None:
+            q |= _name_q(text, c)
+            q |= Exists(
+                CustomerAddress.objects.filter(
+                    customer=OuterRef(cust_ref), **{_fold("line1", "icontains"): text}
+                )
+            )
+        if loc is not None:
+            q |= Q(**{_fold(f"{loc}line1", "icontains"): text}) | Q(
+                **{f"{loc}parcel__istartswith": text}
             )
     return q
 
 
 def search_query_q(query: str) -> Q:
-    """The filter for one search box entry; what it tries depends on what was typed."""
-    text = " ".join(query.split())
-    digits = re.sub(r"\D", "", text)
-    q = (
-        Q(number=text)
-        | Q(customer__number__iexact=text)
-        | Q(location__number__iexact=text)
-        | Q(customer__alternate_id__iexact=text)
-        | Q(location__alternate_id__iexact=text)
-        | Q(location__parcel__iexact=text)
-    )
-    # An email, or a part of one such as its domain.
-    if "@" in text or re.fullmatch(r"[\w.+-]+\.[A-Za-z]{2,}", text):
-        q |= Exists(
-            CustomerEmail.objects.filter(customer=OuterRef("customer"), address__icontains=text)
-        )
-        if "@" in text:
-            return q
-    phone_like = bool(re.fullmatch(r"[\d\s().+-]+", text))
-    if phone_like and len(digits) >= 4:
-        q |= Q(number__startswith=digits) | Q(location__parcel__startswith=text)
-        # A phone is typed with or without punctuation; stored digits only.
-        q |= Exists(
-            CustomerPhone.objects.filter(customer=OuterRef("customer"), number__contains=digits)
-        )
-    if re.search(r"[A-Za-z]", text):
-        q |= _name_q(text)
-        q |= Q(location__line1__icontains=text) | Q(location__parcel__istartswith=text)
-        q |= Exists(
-            CustomerAddress.objects.filter(customer=OuterRef("customer"), line1__icontains=text)
-        )
-    return q
+    """The accounts filter for one search box entry."""
+    return _keys_q(query, c="customer__", loc="location__", account=True)
 
 
-def panel_search(*, user, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
-    """Visible accounts matching `query`: an exact account number first, then current
-    accounts, then by name. Private accounts are left out for users who may not see
-    them, so a search never tells they exist."""
+def panel_search(*, user, query: str, page: int = 1, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """Visible accounts matching `query`, `limit` a page: an exact account number first,
+    then current accounts, then by name; and, on the first page, the matching customers
+    and locations that have no account at all. Private accounts and customers are left
+    out for users who may not see them, so a search never tells they exist."""
     query = query.strip()
+    page = max(1, page)
     if len(query) < 2:
-        return SearchResult(accounts=[], more=False)
+        return SearchResult(accounts=[], more=False, page=page)
     qs = (
         accounts_visible(user=user)
         .filter(search_query_q(query))
@@ -103,8 +159,49 @@ def panel_search(*, user, query: str, limit: int = SEARCH_LIMIT) -> SearchResult
             "number",
         )
     )
-    rows = list(qs[: limit + 1])
-    return SearchResult(accounts=rows[:limit], more=len(rows) > limit)
+    offset = (page - 1) * limit
+    rows = list(qs[offset : offset + limit + 1])
+    customers: list[Customer] = []
+    locations: list[Location] = []
+    if page == 1:
+        customers = list(
+            rows_visible(Customer.objects.all(), user=user, via="")
+            .filter(~Exists(Account.objects.filter(customer=OuterRef("pk"))))
+            .filter(_keys_q(query, c="", loc=None, account=False))
+            .order_by("last_name", "business_name", "first_name", "number")[:RECORD_LIMIT]
+        )
+        locations = list(
+            Location.objects.filter(~Exists(Account.objects.filter(location=OuterRef("pk"))))
+            .filter(_keys_q(query, c=None, loc="", account=False))
+            .order_by("line1", "number")[:RECORD_LIMIT]
+        )
+    return SearchResult(
+        accounts=rows[:limit],
+        more=len(rows) > limit,
+        page=page,
+        customers=customers,
+        locations=locations,
+    )
+
+
+def customer_without_account(*, user, number: str) -> Customer | None:
+    """A visible customer with no account (a landlord), for the panel's customer page."""
+    return (
+        rows_visible(Customer.objects.all(), user=user, via="")
+        .filter(number=number)
+        .filter(~Exists(Account.objects.filter(customer=OuterRef("pk"))))
+        .first()
+    )
+
+
+def location_without_account(*, number: str) -> Location | None:
+    """A location with no account (vacant), for the panel's location page."""
+    return (
+        Location.objects.filter(number=number)
+        .filter(~Exists(Account.objects.filter(location=OuterRef("pk"))))
+        .select_related("revenue_class", "cycle", "owner")
+        .first()
+    )
 
 
 def customer_neighbour(*, user, number: str | None, direction: Direction) -> Account | None:

@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -34,12 +34,25 @@ def panel_action(*, post_permission: str | None = None) -> Callable:
                 and not request.user.has_perm(post_permission)
             ):
                 raise PermissionDenied
-            account = panel_account_get(user=request.user, number=number)
+            try:
+                account = panel_account_get(user=request.user, number=number)
+            except Http404:
+                return panel_not_found(request, number)
             return view(request, PanelContext(request=request, account=account), *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def panel_not_found(request: HttpRequest, number: str = "") -> HttpResponse:
+    """The panel's own 404 (issue 8 item 14): inside its chrome with the search box, the
+    same for a number that doesn't exist and for a private account this user may not see,
+    and rendered here so DEBUG's technical page never shows. An htmx request gets a line
+    of text only (base.html does not swap a 404)."""
+    if request.htmx:
+        return HttpResponse("No such account.", status=404, content_type="text/plain")
+    return render(request, "accounts/acp/404.html", {"missing": number}, status=404)
 
 
 def require_perm(request: HttpRequest, permission: str) -> None:

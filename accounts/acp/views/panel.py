@@ -1,22 +1,25 @@
 """The panel page, its tabs and dashboard partials, search and the card arrows."""
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ...panel import PanelContext, Tab, panel_tabs
 from ...services.work import account_open_record
+from ..selectors.access import customer_visible
 from ..selectors.dashboard import panel_dashboard
 from ..selectors.search import (
     account_for_customer,
     account_for_location,
     customer_neighbour,
+    customer_without_account,
     location_neighbour,
+    location_without_account,
     panel_search,
 )
-from .base import panel_action
+from .base import panel_action, panel_not_found
 
 
 def _tabs_context(ctx: PanelContext, key: str) -> dict:
@@ -73,15 +76,26 @@ def panel_dashboard_part(request: HttpRequest, ctx: PanelContext) -> HttpRespons
 @login_required
 @permission_required("accounts.view_account", raise_exception=True)
 def search(request: HttpRequest) -> HttpResponse:
-    """Enter in the search box: one match opens it, several are listed. The live list
-    under the box (htmx, as you type) uses the same selector."""
+    """Enter in the search box: one match opens it, several are listed, 25 accounts a
+    page. The live list under the box (htmx, as you type) uses the same selector."""
     query = request.GET.get("q", "").strip()
-    result = panel_search(user=request.user, query=query)
+    page = request.GET.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < len(page) < 6 else 1
+    result = panel_search(user=request.user, query=query, page=page)
+    context = {"q": query, "r": result}
     if request.htmx:
-        return render(request, "accounts/acp/_search_results.html", {"q": query, "r": result})
-    if len(result.accounts) == 1 and not result.more:
-        return redirect("acp:panel", result.accounts[0].number)
-    return render(request, "accounts/acp/search.html", {"q": query, "r": result})
+        return render(request, "accounts/acp/_search_results.html", {**context, "live": True})
+    if page == 1 and not result.more:
+        if len(result.accounts) == 1 and not (result.customers or result.locations):
+            return redirect("acp:panel", result.accounts[0].number)
+        if not result.accounts and len(result.customers) + len(result.locations) == 1:
+            what, record = (
+                ("customer", result.customers[0])
+                if result.customers
+                else ("location", result.locations[0])
+            )
+            return redirect("acp:open", what, record.number)
+    return render(request, "accounts/acp/search.html", context)
 
 
 @require_GET
@@ -91,7 +105,7 @@ def step(request: HttpRequest, what: str, direction: str) -> HttpResponse:
     """The card arrows: previous / next customer or location."""
     finder = {"customer": customer_neighbour, "location": location_neighbour}.get(what)
     if finder is None or direction not in ("next", "prev"):
-        raise Http404
+        return panel_not_found(request)
     account = finder(user=request.user, number=request.GET.get("from") or None, direction=direction)
     if account is None:
         # At either end the panel stays where it was.
@@ -105,9 +119,29 @@ def step(request: HttpRequest, what: str, direction: str) -> HttpResponse:
 @login_required
 @permission_required("accounts.view_account", raise_exception=True)
 def open_by(request: HttpRequest, what: str, number: str) -> HttpResponse:
-    """Open the panel on a customer's or a location's preferred account."""
+    """Open the panel on a customer's or a location's preferred account; a customer or a
+    location with no account (a landlord, a vacant location) opens on its own page."""
     finder = {"customer": account_for_customer, "location": account_for_location}.get(what)
     account = finder(user=request.user, number=number) if finder else None
-    if account is None:
-        raise Http404
-    return redirect("acp:panel", account.number)
+    if account is not None:
+        return redirect("acp:panel", account.number)
+    if what == "customer":
+        customer = customer_without_account(user=request.user, number=number)
+        if customer is not None:
+            return render(request, "accounts/acp/record.html", {"customer": customer, "what": what})
+    elif what == "location":
+        location = location_without_account(number=number)
+        if location is not None:
+            owner = location.owner
+            if owner is not None and not customer_visible(user=request.user, customer=owner):
+                owner = None  # a private owner stays unnamed
+            context = {"location": location, "owner": owner, "what": what}
+            return render(request, "accounts/acp/record.html", context)
+    return panel_not_found(request, number)
+
+
+@login_required
+@permission_required("accounts.view_account", raise_exception=True)
+def not_found(request: HttpRequest, number: str, rest: str = "") -> HttpResponse:
+    """Any other address under an account: the panel's 404, not DEBUG's URL list."""
+    return panel_not_found(request, number)

@@ -1,0 +1,161 @@
+"""Each record tab's add / edit / delete and the card's previous / next arrows, in a real
+browser (issue 8 item 2): every action shows its effect on screen and in the database."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import Page, expect
+
+from accounts.models import Contact, Note, NoteType, SpecialCondition
+
+from . import test_acp
+from .test_acp import login, open_tab, settle
+
+pytestmark = pytest.mark.browser
+
+# The panel's CSR and account, shared with test_acp.
+csr_user = test_acp.csr_user
+jane = test_acp.jane
+
+
+@pytest.fixture
+def panel(page: Page, live_server, csr_user, jane) -> Page:
+    """Logged in as the CSR; the panel's delete buttons ask to confirm and the CSR says yes."""
+    page.on("dialog", lambda dialog: dialog.accept())
+    login(page, live_server)
+    page.goto(f"{live_server.url}/acp/{jane.number}/")
+    settle(page)
+    return page
+
+
+def test_contacts_add_edit_delete(panel: Page, jane, csr_user, artifacts):
+    page = panel
+    open_tab(page, "contacts")
+    page.get_by_role("button", name="Add contact").click()
+    settle(page)
+    detail = page.locator("#contact-detail")
+    detail.locator("#id_contact_type").select_option(label="Emergency")
+    detail.locator("input[name=notices][value=mail]").check()
+    detail.locator("#id_first_name").fill("Bea")
+    detail.locator("#id_last_name").fill("Quinn")
+    # Mail notices need an address this new contact hasn't got: refused, nothing lost.
+    detail.get_by_role("button", name="Save contact").click()
+    settle(page)
+    expect(detail.locator(".field-error, .form-error").first).to_be_visible()
+    expect(detail.locator("#id_first_name")).to_have_value("Bea")
+    assert not Contact.objects.filter(first_name="Bea").exists()
+    detail.locator("input[name=notices][value=none]").check()
+    detail.get_by_role("button", name="Save contact").click()
+    settle(page)
+    expect(page.locator(".contact-list")).to_contain_text("Bea Quinn")
+    contact = Contact.objects.get(first_name="Bea", last_name="Quinn")
+    assert contact.customer_id == jane.customer_id
+    page.screenshot(path=str(artifacts / "acp-contact-added.png"))
+
+    page.locator(".contact-list a", has_text="Bea Quinn").click()
+    settle(page)
+    page.locator("#contact-detail").get_by_role("button", name="Edit").click()
+    settle(page)
+    page.locator("#contact-detail #id_last_name").fill("Quincy")
+    page.locator("#contact-detail").get_by_role("button", name="Save contact").click()
+    settle(page)
+    expect(page.locator(".contact-list")).to_contain_text("Bea Quincy")
+    contact.refresh_from_db()
+    assert contact.last_name == "Quincy"
+    page.screenshot(path=str(artifacts / "acp-contact-edited.png"))
+
+    page.locator(".contact-list a", has_text="Bea Quincy").click()
+    settle(page)
+    page.locator("#contact-detail").get_by_role("button", name="Delete").click()
+    settle(page)
+    expect(page.locator(".contact-list")).not_to_contain_text("Bea Quincy")
+    expect(page.locator(".contact-list")).to_contain_text("Al Doe")
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    page.screenshot(path=str(artifacts / "acp-contact-deleted.png"))
+
+
+def test_special_conditions_add_and_end(panel: Page, jane, artifacts):
+    page = panel
+    open_tab(page, "special_conditions")
+    page.get_by_role("button", name="Add condition").click()
+    settle(page)
+    form = page.locator("#condition-detail")
+    form.locator("#id_level").select_option("account")
+    code = form.locator("#id_condition_type option:not([value=''])").nth(1)
+    code_value = code.get_attribute("value")
+    form.locator("#id_condition_type").select_option(code_value)
+    form.locator("#id_effective_on").fill("2026-11-01")
+    form.get_by_role("button", name="Save condition").click()
+    settle(page)
+    condition = SpecialCondition.objects.get(account=jane)
+    assert condition.effective_on == dt.date(2026, 11, 1) and condition.is_active
+    table = page.locator("table[aria-label='Special conditions']")
+    row = table.locator("tbody tr", has_text=condition.condition_type.description)
+    expect(row).to_contain_text("11/01/2026")
+    page.screenshot(path=str(artifacts / "acp-condition-added.png"))
+
+    # Edit: a later effective date, then unchecking Active ends it for good.
+    row.get_by_role("button", name="Edit").click()
+    settle(page)
+    form.locator("#id_effective_on").fill("2026-11-05")
+    form.locator("#id_is_active").uncheck()
+    form.get_by_role("button", name="Save condition").click()
+    settle(page)
+    condition.refresh_from_db()
+    assert condition.effective_on == dt.date(2026, 11, 5) and not condition.is_active
+    expect(row).to_contain_text("11/05/2026")
+    expect(row).to_have_class(re.compile("inactive"))
+    expect(row.get_by_role("button", name="Edit")).to_have_count(0)
+    page.screenshot(path=str(artifacts / "acp-condition-ended.png"))
+
+
+def test_an_administrator_deletes_a_note(panel: Page, jane, csr_user, artifacts):
+    page = panel
+    csr_user.groups.add(Group.objects.get(name="Administrator"))  # only they delete notes
+    note = Note.objects.create(
+        level="account",
+        account=jane,
+        subject="Left a voicemail",
+        text="Left a voicemail",
+        note_type=NoteType.objects.get(code="GEN"),
+    )
+    open_tab(page, "notes")
+    notes = page.locator("table[aria-label=Notes]")
+    notes.locator("tbody tr", has_text="Left a voicemail").locator("a").click()
+    settle(page)
+    page.get_by_role("button", name="Delete note").click()
+    settle(page)
+    expect(notes).not_to_contain_text("Left a voicemail")
+    expect(notes).to_contain_text("Prefers email")
+    assert not Note.objects.filter(pk=note.pk).exists()
+    page.screenshot(path=str(artifacts / "acp-note-deleted.png"))
+
+
+def test_previous_and_next_customer_and_location(panel: Page, jane, artifacts):
+    page = panel
+    others = list(type(jane).objects.exclude(pk=jane.pk).select_related("customer", "location"))
+    by_customer = sorted([jane, *others], key=lambda a: a.customer.number)
+    by_location = sorted([jane, *others], key=lambda a: a.location.number)
+
+    def step(key: str, order: list) -> None:
+        here = page.url.split("/acp/")[1].split("/")[0]
+        index = [a.number for a in order].index(here)
+        direction = key.rsplit("-", 1)[1]
+        expected = (
+            order[index + (1 if direction == "next" else -1)]
+            if (0 <= index + (1 if direction == "next" else -1) < len(order))
+            else order[index]
+        )
+        page.locator(f"[data-key={key}]").click()
+        expect(page).to_have_url(re.compile(rf"/acp/{expected.number}/"))
+        expect(page.locator("#dashboard")).to_contain_text(expected.number)
+
+    step("customer-next", by_customer)
+    step("customer-prev", by_customer)
+    expect(page).to_have_url(re.compile(rf"/acp/{jane.number}/"))
+    step("location-next", by_location)
+    page.screenshot(path=str(artifacts / "acp-next-location.png"))
+    step("location-prev", by_location)
+    expect(page).to_have_url(re.compile(rf"/acp/{jane.number}/"))

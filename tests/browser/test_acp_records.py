@@ -8,7 +8,15 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
-from accounts.models import Contact, Note, NoteType, SpecialCondition
+from accounts.models import (
+    Contact,
+    CustomerCode,
+    CustomerPhone,
+    Note,
+    NoteType,
+    SpecialCondition,
+    UDCValue,
+)
 
 from . import test_acp
 from .test_acp import login, open_tab, settle
@@ -159,3 +167,57 @@ def test_previous_and_next_customer_and_location(panel: Page, jane, artifacts):
     page.screenshot(path=str(artifacts / "acp-next-location.png"))
     step("location-prev", by_location)
     expect(page).to_have_url(re.compile(rf"/acp/{jane.number}/"))
+
+
+def test_customer_tab_phone_code_and_custom_field(panel: Page, jane, artifacts):
+    page = panel
+    customer = jane.customer
+    # A phone: added, then deleted.
+    phones = page.locator("#sec-customer-phones")
+    phones.get_by_role("button", name="Add phone").click()
+    settle(page)
+    phones.locator("#id_kind").select_option(index=1)
+    phones.locator("#id_number").fill("(217) 555-0199")
+    phones.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(phones.locator(".tile", has_text="555-0199")).to_have_count(1)
+    phone = CustomerPhone.objects.get(customer=customer, number="2175550199")
+    page.screenshot(path=str(artifacts / "acp-phone-added.png"))
+    phones.locator(".tile", has_text="555-0199").get_by_role(
+        "button", name=re.compile("^Delete")
+    ).click()
+    settle(page)
+    expect(phones.locator(".tile", has_text="555-0199")).to_have_count(0)
+    assert not CustomerPhone.objects.filter(pk=phone.pk).exists()
+
+    # A customer code: Preferred language Spanish, then removed.
+    page.click("#st-codes")
+    codes = page.locator("#sec-customer-codes")
+    codes.get_by_role("button", name="Add / change code").click()
+    settle(page)
+    spanish = UDCValue.objects.get(caption__code="LANG", code="ES")
+    codes.locator("#id_caption").select_option(str(spanish.caption_id))
+    codes.locator("#id_value").select_option(str(spanish.pk))
+    codes.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(codes.locator("table")).to_contain_text("Spanish")
+    code = CustomerCode.objects.get(customer=customer)
+    assert code.value.code == "ES"
+    page.screenshot(path=str(artifacts / "acp-code-added.png"))
+    codes.get_by_role("button", name="Delete").click()
+    settle(page)
+    expect(codes).to_contain_text("No customer codes")
+    assert not CustomerCode.objects.filter(customer=customer).exists()
+
+    # A custom field: Also known as.
+    page.click("#st-custom")
+    custom = page.locator("#sec-customer-custom")
+    custom.get_by_role("button", name="Edit").click()
+    settle(page)
+    custom.locator("#cf-customer-AKA").fill("J. D. Smith")
+    custom.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(custom.locator("dl")).to_contain_text("J. D. Smith")
+    customer.refresh_from_db()
+    assert customer.custom_fields["AKA"] == "J. D. Smith"
+    page.screenshot(path=str(artifacts / "acp-custom-field.png"))

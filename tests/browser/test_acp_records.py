@@ -12,6 +12,8 @@ from accounts.models import (
     Contact,
     CustomerCode,
     CustomerPhone,
+    LocationCode,
+    LocationPermit,
     Note,
     NoteType,
     SpecialCondition,
@@ -221,3 +223,48 @@ def test_customer_tab_phone_code_and_custom_field(panel: Page, jane, artifacts):
     customer.refresh_from_db()
     assert customer.custom_fields["AKA"] == "J. D. Smith"
     page.screenshot(path=str(artifacts / "acp-custom-field.png"))
+
+
+def test_location_tab_permit_and_code(panel: Page, jane, artifacts):
+    page = panel
+    location = jane.location
+    open_tab(page, "location")
+    # A permit: added, its description edited, then deleted.
+    page.click("#lt-permits")
+    permits = page.locator("#sec-permits")
+    permits.get_by_role("button", name="Add permit").click()
+    settle(page)
+    permits.locator("#id_number").fill("BP-2026-0042")
+    permits.locator("#id_description").fill("Backflow preventer")
+    permits.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(permits).to_contain_text("BP-2026-0042")
+    permit = LocationPermit.objects.get(location=location)
+    assert (permit.number, permit.description) == ("BP-2026-0042", "Backflow preventer")
+    permits.get_by_role("button", name="Edit").click()
+    settle(page)
+    permits.locator("#id_description").fill("Backflow preventer, tested")
+    permits.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(permits).to_contain_text("Backflow preventer, tested")
+    permit.refresh_from_db()
+    assert permit.description == "Backflow preventer, tested"
+    page.screenshot(path=str(artifacts / "acp-permit-edited.png"))
+    permits.get_by_role("button", name="Delete").click()
+    settle(page)
+    expect(permits).not_to_contain_text("BP-2026-0042")
+    assert not LocationPermit.objects.filter(pk=permit.pk).exists()
+
+    # A location code: Meter access, locked gate.
+    page.click("#lt-codes")
+    codes = page.locator("#sec-location-codes")
+    codes.get_by_role("button", name="Add / change code").click()
+    settle(page)
+    gate = UDCValue.objects.get(caption__code="ACCESS", code="GATE")
+    codes.locator("#id_caption").select_option(str(gate.caption_id))
+    codes.locator("#id_value").select_option(str(gate.pk))
+    codes.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(codes.locator("table")).to_contain_text("Locked gate")
+    assert LocationCode.objects.get(location=location).value_id == gate.pk
+    page.screenshot(path=str(artifacts / "acp-location-code.png"))

@@ -43,6 +43,16 @@ def test_every_tab_and_the_start_pages_pass_axe(page: Page, live_server, csr_use
     for key in keys:
         open_tab(page, key)
         audit.check(page, f"tab {key}")
+        # The tab's own sub-tabs (Customer: Personal Info, Codes...; Location: Permits...).
+        subtabs = page.locator("#tab-body [role=tab]")
+        for n in range(1, subtabs.count()):
+            subtab = subtabs.nth(n)
+            subtab.click()
+            expect(subtab).to_have_attribute("aria-selected", "true")
+            audit.check(page, f"tab {key} / {subtab.inner_text().strip()}")
+    page.goto(f"{live_server.url}/acp/search/?q=Doe")
+    settle(page)
+    audit.check(page, "search results")
     page.screenshot(path=str(artifacts / "acp-a11y-last-tab.png"))
     audit.assert_clean()
 

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import (
     Contact,
+    ContactPhone,
     CustomerCode,
     CustomerPhone,
     LocationCode,
@@ -268,3 +269,37 @@ def test_location_tab_permit_and_code(panel: Page, jane, artifacts):
     expect(codes.locator("table")).to_contain_text("Locked gate")
     assert LocationCode.objects.get(location=location).value_id == gate.pk
     page.screenshot(path=str(artifacts / "acp-location-code.png"))
+
+
+def test_a_contacts_own_phone_add_edit_delete(panel: Page, jane, artifacts):
+    page = panel
+    al = Contact.objects.get(first_name="Al")
+    open_tab(page, "contacts")
+    detail = page.locator("#contact-detail")
+    phones = detail.locator(".points", has=page.locator("h4", has_text="Phone"))
+    phones.get_by_role("button", name="Add phone").click()
+    settle(page)
+    form = detail.locator("#contact-point-form form")
+    form.locator("#id_kind").select_option(index=1)
+    form.locator("#id_number").fill("217-555-0111")
+    form.get_by_role("button", name="Save").click()
+    settle(page)
+    tile = phones.locator(".tile", has_text="555-0111")
+    expect(tile).to_have_count(1)
+    phone = ContactPhone.objects.get(contact=al)
+    assert phone.number == "2175550111"
+
+    tile.get_by_role("button", name="Edit").click()
+    settle(page)
+    form.locator("#id_extension").fill("12")
+    form.get_by_role("button", name="Save").click()
+    settle(page)
+    expect(phones.locator(".tile", has_text="555-0111")).to_contain_text("x12")
+    phone.refresh_from_db()
+    assert phone.extension == "12"
+    page.screenshot(path=str(artifacts / "acp-contact-phone.png"))
+
+    phones.locator(".tile", has_text="555-0111").get_by_role("button", name="Delete").click()
+    settle(page)
+    expect(phones.locator(".tile", has_text="555-0111")).to_have_count(0)
+    assert not ContactPhone.objects.filter(pk=phone.pk).exists()

@@ -12,6 +12,7 @@ from accounts.models import (
     Contact,
     ContactPhone,
     CustomerCode,
+    CustomerDocument,
     CustomerPhone,
     LocationCode,
     LocationPermit,
@@ -303,3 +304,59 @@ def test_a_contacts_own_phone_add_edit_delete(panel: Page, jane, artifacts):
     settle(page)
     expect(phones.locator(".tile", has_text="555-0111")).to_have_count(0)
     assert not ContactPhone.objects.filter(pk=phone.pk).exists()
+
+
+def test_customer_id_flags_and_a_document(
+    panel: Page, jane, csr_user, settings, tmp_path, artifacts
+):
+    page = panel
+    settings.MEDIA_ROOT = str(tmp_path)  # the upload lands in a scratch directory
+    customer = jane.customer
+    # The customer's identity: a middle name.
+    ident = page.locator("#sec-customer-id")
+    ident.get_by_role("button", name="Edit").click()
+    settle(page)
+    ident.locator("#id_middle_name").fill("Quinn")
+    ident.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(ident).to_contain_text("Quinn")
+    customer.refresh_from_db()
+    assert customer.middle_name == "Quinn"
+
+    # Account flags, a Supervisor's: budget billing on.
+    csr_user.groups.add(Group.objects.get(name="Supervisor"))
+    page.reload()
+    flags = page.locator("#sec-account-flags")
+    flags.get_by_role("button", name="Edit").click()
+    settle(page)
+    flags.locator("#id_is_budget_billing").check()
+    flags.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    jane.refresh_from_db()
+    assert jane.is_budget_billing
+    expect(flags.get_by_role("button", name="Edit")).to_be_visible()
+    page.screenshot(path=str(artifacts / "acp-account-flags.png"))
+
+    # A document: uploaded by the CSR, deleted by an Administrator.
+    page.click("#st-documents")
+    docs = page.locator("#sec-documents")
+    docs.get_by_role("button", name="Add document").click()
+    settle(page)
+    docs.locator("#id_document_type").select_option(index=1)
+    docs.locator("#id_description").fill("Signed lease 2026")
+    docs.locator("#id_file").set_input_files(
+        {"name": "lease.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    )
+    docs.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(docs).to_contain_text("Signed lease 2026")
+    document = CustomerDocument.objects.get(customer=customer)
+    assert document.original_name == "lease.pdf"
+    page.screenshot(path=str(artifacts / "acp-document-added.png"))
+    csr_user.groups.add(Group.objects.get(name="Administrator"))
+    page.reload()
+    page.click("#st-documents")
+    docs.get_by_role("button", name="Delete").click()
+    settle(page)
+    expect(docs).not_to_contain_text("Signed lease 2026")
+    assert not CustomerDocument.objects.filter(pk=document.pk).exists()

@@ -360,3 +360,46 @@ def test_customer_id_flags_and_a_document(
     settle(page)
     expect(docs).not_to_contain_text("Signed lease 2026")
     assert not CustomerDocument.objects.filter(pk=document.pk).exists()
+
+
+def test_personal_info_replaced_then_revealed_and_location_edited(
+    panel: Page, jane, csr_user, artifacts
+):
+    page = panel
+    page.click("#st-personal")
+    personal = page.locator("#sp-personal")
+    personal.get_by_role("button", name="Edit").click()
+    settle(page)
+    # A 9xx number is no SSN: refused by the field.
+    personal.locator("#id_ssn").fill("987-65-4321")
+    personal.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(personal).to_contain_text("Enter a valid 9-digit Social Security number")
+    jane.customer.refresh_from_db()
+    assert jane.customer.ssn == "123456789"
+    personal.locator("#id_ssn").fill("560-61-6220")
+    personal.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(page.locator("#pii-ssn")).to_contain_text("6220")
+    expect(page.locator("#pii-ssn")).not_to_contain_text("560")
+    jane.customer.refresh_from_db()
+    assert jane.customer.ssn == "560616220"
+    # Shown again only after the password.
+    page.click("[data-reveal=ssn]")
+    expect(page.locator("#reveal-pw-ssn")).to_be_focused()
+    page.fill("#reveal-pw-ssn", test_acp.PASSWORD)
+    page.press("#reveal-pw-ssn", "Enter")
+    expect(page.locator("[data-revealed=ssn]")).to_have_text(re.compile(r"560-?61-?6220"))
+    page.screenshot(path=str(artifacts / "acp-ssn-replaced-revealed.png"))
+
+    open_tab(page, "location")
+    details = page.locator("#sec-location")
+    details.get_by_role("button", name="Edit").click()
+    settle(page)
+    details.locator("#id_line2").fill("Unit 3")
+    details.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(page.locator("#sec-location")).to_contain_text("Unit 3")
+    jane.location.refresh_from_db()
+    assert jane.location.line2 == "Unit 3"
+    page.screenshot(path=str(artifacts / "acp-location-edited.png"))

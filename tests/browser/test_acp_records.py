@@ -403,3 +403,43 @@ def test_personal_info_replaced_then_revealed_and_location_edited(
     jane.location.refresh_from_db()
     assert jane.location.line2 == "Unit 3"
     page.screenshot(path=str(artifacts / "acp-location-edited.png"))
+
+
+def test_notes_and_history_filters(panel: Page, jane, artifacts):
+    page = panel
+    Note.objects.create(
+        level="account",
+        account=jane,
+        subject="Meter question",
+        text="Asked about the meter",
+        note_type=NoteType.objects.get(code="GEN"),
+    )
+    open_tab(page, "notes")
+    notes = page.locator("table[aria-label=Notes] tbody")
+    expect(notes).to_contain_text("Prefers email")
+    expect(notes).to_contain_text("Meter question")
+    page.fill("#notes-q", "meter")
+    page.press("#notes-q", "Enter")
+    settle(page)
+    expect(notes).to_contain_text("Meter question")
+    expect(notes).not_to_contain_text("Prefers email")
+    page.fill("#notes-q", "")
+    page.select_option("#notes-level", "customer")
+    settle(page)
+    expect(notes).to_contain_text("Prefers email")
+    expect(notes).not_to_contain_text("Meter question")
+    page.screenshot(path=str(artifacts / "acp-notes-filtered.png"))
+
+    # History: the bill is a charge, not a payment.
+    open_tab(page, "history")
+    history = page.locator("table[aria-label='Account history'] tbody")
+    expect(history).to_contain_text("182.40")
+    page.select_option("#h-view", "payments")
+    page.get_by_role("button", name="Refresh").click()
+    settle(page)
+    expect(history).not_to_contain_text("182.40")
+    page.select_option("#h-view", "charges")
+    page.get_by_role("button", name="Refresh").click()
+    settle(page)
+    expect(history).to_contain_text("182.40")
+    page.screenshot(path=str(artifacts / "acp-history-charges.png"))

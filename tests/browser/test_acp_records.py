@@ -443,3 +443,23 @@ def test_notes_and_history_filters(panel: Page, jane, artifacts):
     settle(page)
     expect(history).to_contain_text("182.40")
     page.screenshot(path=str(artifacts / "acp-history-charges.png"))
+
+
+def test_a_file_is_attached_to_a_note(panel: Page, jane, settings, tmp_path, artifacts):
+    page = panel
+    settings.MEDIA_ROOT = str(tmp_path)
+    note = Note.objects.get(subject="Prefers email")
+    open_tab(page, "notes")
+    page.locator("table[aria-label=Notes] tbody tr", has_text="Prefers email").locator("a").click()
+    settle(page)
+    detail = page.locator(".attachments")
+    detail.locator("input[type=file]").set_input_files(
+        {"name": "call-log.txt", "mimeType": "text/plain", "buffer": b"Called 10/02, 2pm."}
+    )
+    detail.get_by_role("button", name="Attach", exact=True).click()
+    settle(page)
+    link = page.locator(".attachments a", has_text="call-log.txt")
+    expect(link).to_have_count(1)
+    attachment = note.attachments.get()
+    assert attachment.original_name == "call-log.txt" and attachment.size == 18
+    page.screenshot(path=str(artifacts / "acp-note-attachment.png"))

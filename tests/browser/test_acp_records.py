@@ -13,6 +13,7 @@ from accounts.models import (
     ContactPhone,
     CustomerCode,
     CustomerDocument,
+    CustomerEmail,
     CustomerPhone,
     LocationCode,
     LocationPermit,
@@ -463,3 +464,39 @@ def test_a_file_is_attached_to_a_note(panel: Page, jane, settings, tmp_path, art
     attachment = note.attachments.get()
     assert attachment.original_name == "call-log.txt" and attachment.size == 18
     page.screenshot(path=str(artifacts / "acp-note-attachment.png"))
+
+
+def test_customer_email_add_edit_delete(panel: Page, jane, artifacts):
+    page = panel
+    emails = page.locator("#sec-customer-emails")
+    emails.get_by_role("button", name="Add email").click()
+    settle(page)
+    emails.locator("#id_address").fill("not-an-email")
+    emails.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(emails.locator("#id_address")).to_have_attribute("aria-invalid", "true")
+    emails.locator("#id_address").fill("jane.doe@example.org")
+    emails.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(emails.locator(".tile", has_text="jane.doe@example.org")).to_have_count(1)
+    email = CustomerEmail.objects.get(customer=jane.customer)
+    assert email.address == "jane.doe@example.org"
+
+    emails.locator(".tile", has_text="jane.doe@").get_by_role(
+        "button", name=re.compile("^Edit")
+    ).click()
+    settle(page)
+    emails.locator("#id_address").fill("jane@example.org")
+    emails.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    expect(emails.locator(".tile", has_text="jane@example.org")).to_have_count(1)
+    email.refresh_from_db()
+    assert email.address == "jane@example.org"
+    page.screenshot(path=str(artifacts / "acp-email-edited.png"))
+
+    emails.locator(".tile", has_text="jane@example.org").get_by_role(
+        "button", name=re.compile("^Delete")
+    ).click()
+    settle(page)
+    expect(emails.locator(".tile", has_text="jane@example.org")).to_have_count(0)
+    assert not CustomerEmail.objects.filter(pk=email.pk).exists()

@@ -217,6 +217,11 @@ OPENCIS_DATE_WINDOW_DAYS_FUTURE = env_int("OPENCIS_DATE_WINDOW_DAYS_FUTURE", 366
 OPENCIS_MAX_PAYMENTS_PER_EVENT = env_int("OPENCIS_MAX_PAYMENTS_PER_EVENT", 100)
 OPENCIS_MAX_TENDERS_PER_EVENT = env_int("OPENCIS_MAX_TENDERS_PER_EVENT", 20)
 
+# Payment upload (issue 9): the account unidentified payments go to (an account number;
+# empty: the first account flagged "suspense"), and how long Complete staging is kept.
+OPENCIS_SUSPENSE_ACCOUNT = env_str("OPENCIS_SUSPENSE_ACCOUNT", "")
+OPENCIS_STAGING_KEEP_DAYS = env_int("OPENCIS_STAGING_KEEP_DAYS", 90)
+
 # Stored Idempotency-Key results are kept this many days (batch job purge_idempotency_keys).
 OPENCIS_IDEMPOTENCY_KEY_DAYS = env_int("OPENCIS_IDEMPOTENCY_KEY_DAYS", 7)
 

@@ -8,6 +8,10 @@ the re-run takes the same deposits again. A deposit is re-selected until it is C
 payment dated in the future, or one a CSR is fixing, keeps it In progress); payment
 stagings already linked to a payment are never posted again, and each posted event carries
 an external id unique per tender source.
+
+A line in error is not a failure of the run: it becomes an upload exception (and, with the
+next job, a To Do entry), counts as skipped and is listed in the run's errors, so the run
+completes and the nightly chain goes on.
 """
 
 from dataclasses import dataclass
@@ -224,7 +228,7 @@ def _lines(
             )
         if problem:
             _fail(p, *problem)
-            result.errored += 1
+            result.skipped += 1
             result.errors.append(problem[1])
             continue
         p.account, p.to_suspense = account, to_suspense
@@ -293,7 +297,7 @@ def _post(lines: list[_Line], result: ChunkResult) -> None:
             # Whatever of it was posted stays linked; the rest waits for a CSR's fix.
             staging.save(update_fields=["account", "to_suspense", "event", "payment", "updated_at"])
             _fail(staging, "refused", f"line {staging.line_number}: {refused[staging.pk]}")
-            result.errored += 1
+            result.skipped += 1
             result.errors.append(f"line {staging.line_number}: {refused[staging.pk]}")
         else:
             staging.complete()
@@ -343,7 +347,9 @@ def upload_deposits(deposits: list[DepositStaging], business_date: date) -> Chun
         )
         _check_totals(deposit, tenders)
         if deposit.status != StagingStatus.IN_PROGRESS:
-            result.errored += deposit.status == StagingStatus.ERROR
+            result.skipped += 1
+            if deposit.status == StagingStatus.ERROR:
+                result.errors.append(f"deposit staging {deposit.pk}: {deposit.error_message}")
             continue
         working = [t for t in tenders if t.status == StagingStatus.IN_PROGRESS]
         _controls(deposit, working)
@@ -358,7 +364,6 @@ def upload_deposits(deposits: list[DepositStaging], business_date: date) -> Chun
         for p in payments:
             p.start()
         lines, lined = _lines(payments, {t.pk: t for t in working}, business_date)
-        result.errored += lined.errored
         result.skipped += lined.skipped
         result.errors += lined.errors
         # Lines waiting for their date go back to Pending (they were never started).

@@ -2,10 +2,12 @@
 
 import datetime as dt
 import io
+import json
 from decimal import Decimal as D
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.ledger_checks import ledger_breaches
 from accounts.models import Account, ToDoEntry
@@ -24,7 +26,8 @@ from payments.models import (
     UploadFile,
 )
 from payments.services.events import DistributionMode
-from payments.tests.factories import bill, pay, sa_add
+from payments.signals import payment_frozen
+from payments.tests.factories import bill, captured, pay, sa_add
 
 from .staging import DAY, upload
 
@@ -188,3 +191,98 @@ def test_purge_deletes_old_complete_staging_only(settings):
     assert PaymentStaging.objects.count() == 1
     assert PaymentStaging.objects.get().status == StagingStatus.ERROR
     assert Payment.objects.count() == 1 and Account.objects.filter(pk=a.pk).exists()
+
+
+def test_payment_frozen_is_sent_after_commit_for_each_uploaded_payment(
+    django_capture_on_commit_callbacks,
+):
+    a, b = billed(), billed()
+    upload(
+        [
+            {"account_reference": a.number, "amount": "25.00"},
+            {"account_reference": b.number, "amount": "10.00"},
+        ]
+    )
+    with captured(payment_frozen) as sent:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            run()
+        assert not sent  # nothing announced before the commit
+        for callback in callbacks:
+            callback()
+    announced = [pk for s in sent for pk in s["payment_ids"]]
+    assert sorted(announced) == sorted(Payment.objects.values_list("pk", flat=True))
+
+
+def test_crash_mid_chunk_posts_nothing_and_the_rerun_posts_each_line_once(monkeypatch):
+    a, b = billed(), billed()
+    upload([{"account_reference": a.number, "amount": "25.00"}])
+    upload([{"account_reference": b.number, "amount": "10.00"}])
+    from payments.upload import job
+
+    real_close = job._close
+
+    def crash(*args):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(job, "_close", crash)
+    failed = run()
+    assert failed.status == BatchRun.Status.FAILED and "worker killed" in failed.errors[0]
+    assert not Payment.objects.exists() and not DepositControl.objects.exists()
+    assert PaymentStaging.objects.filter(status=StagingStatus.PENDING).count() == 2
+    monkeypatch.setattr(job, "_close", real_close)
+    again = run()
+    assert again.status == BatchRun.Status.COMPLETE and again.attempts == 2
+    assert total_paid(a) == D("25.00") and total_paid(b) == D("10.00")
+    assert Payment.objects.count() == 2
+    assert not list(ledger_breaches())
+
+
+def test_a_csr_fix_posts_on_a_forced_same_day_run_and_nothing_twice():
+    a = billed()
+    upload(
+        [
+            {"account_reference": a.number, "amount": None, "amount_text": "2S.00"},
+            {"account_reference": a.number, "amount": "5.00"},
+        ]
+    )
+    call_command("runbatch", "payment_upload", "--date", DAY.isoformat(), stdout=io.StringIO())
+    bad = PaymentStaging.objects.get(status=StagingStatus.ERROR)
+    bad.amount = D("25.00")
+    bad.retry()
+    bad.save()
+    UploadException.objects.update(resolved_at=timezone.now())
+    # Without --force the complete run of the day stays as it is.
+    call_command("runbatch", "payment_upload", "--date", DAY.isoformat(), stdout=io.StringIO())
+    assert Payment.objects.count() == 1
+    call_command(
+        "runbatch", "payment_upload", "--date", DAY.isoformat(), "--force", stdout=io.StringIO()
+    )
+    assert Payment.objects.count() == 2 and total_paid(a) == D("30.00")
+    assert BatchRun.objects.get(job="payment_upload").attempts == 2
+    assert UploadFile.objects.get().status == UploadFile.Status.COMPLETE
+    assert DepositControl.objects.get().status == ControlStatus.BALANCED
+    assert not list(ledger_breaches())
+
+
+def test_the_nightly_chain_runs_the_upload_jobs_in_order():
+    from django_celery_beat.models import PeriodicTask
+
+    jobs = json.loads(PeriodicTask.objects.get(name="OpenCIS nightly batch").kwargs)["jobs"]
+    chain = [j for j in jobs if j.startswith("payment_")]
+    assert chain == [
+        "payment_files_import",
+        "payment_upload",
+        "payment_upload_todo",
+        "payment_retry_errors",
+        "payment_staging_purge",
+    ]
+    assert jobs.index("complete_bills") < jobs.index("payment_upload")
+
+
+def test_the_chain_skips_a_job_that_is_not_registered(monkeypatch):
+    from cis import tasks
+
+    started = []
+    monkeypatch.setattr(tasks.batch_run_task, "delay", lambda *a, **k: started.append(a))
+    assert tasks.batch_run_task("no_such_job", DAY.isoformat(), ["payment_upload"]) == 0
+    assert started == [("payment_upload", DAY.isoformat(), [])]

@@ -26,6 +26,7 @@ from accounts.models import Account
 from cis.batch import BatchJob, ChunkResult, register
 from cis.money import ZERO
 
+from ..lock_objects import accounts_lock
 from ..models import (
     ControlStatus,
     DepositControl,
@@ -338,9 +339,30 @@ def _close(deposit: DepositStaging, tenders: list[TenderStaging]) -> None:
             upload.save(update_fields=["status"])
 
 
+def _lock_accounts(deposits: list[DepositStaging]) -> None:
+    """Lock every account the chunk may pay, once and in id order, before any posting:
+    deposits posted one after another would otherwise take account locks out of order,
+    and two workers on one upload could deadlock."""
+    lines = PaymentStaging.objects.filter(
+        tender_staging__deposit_staging__in=deposits, status=StagingStatus.PENDING
+    )
+    numbers = set(lines.values_list("account_reference", flat=True)) | set(
+        PayAdviceStaging.objects.filter(payment_staging__in=lines).values_list(
+            "account_reference", flat=True
+        )
+    )
+    ids = set(Account.objects.filter(number__in=numbers - {""}).values_list("pk", flat=True))
+    ids |= set(lines.exclude(account=None).values_list("account_id", flat=True))
+    suspense = suspense_account()
+    if suspense is not None:
+        ids.add(suspense.pk)
+    accounts_lock(ids)
+
+
 def upload_deposits(deposits: list[DepositStaging], business_date: date) -> ChunkResult:
     """Post a chunk of deposit stagings (locked by the caller)."""
     result = ChunkResult()
+    _lock_accounts(deposits)
     for deposit in deposits:
         tenders = list(
             TenderStaging.objects.filter(deposit_staging=deposit).select_for_update().order_by("pk")

@@ -231,6 +231,11 @@ OPENCIS_PAYMENT_INBOX = Path(
     env_str("OPENCIS_PAYMENT_INBOX", str(BASE_DIR / "var" / "inbox" / "payments"))
 )
 
+# Payment upload (issue 9): the account unidentified payments go to (an account number;
+# empty: the first account flagged "suspense"), and how long Complete staging is kept.
+OPENCIS_SUSPENSE_ACCOUNT = env_str("OPENCIS_SUSPENSE_ACCOUNT", "")
+OPENCIS_STAGING_KEEP_DAYS = env_int("OPENCIS_STAGING_KEEP_DAYS", 90)
+
 # Stored Idempotency-Key results are kept this many days (batch job purge_idempotency_keys).
 OPENCIS_IDEMPOTENCY_KEY_DAYS = env_int("OPENCIS_IDEMPOTENCY_KEY_DAYS", 7)
 

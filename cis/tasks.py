@@ -1,20 +1,33 @@
 """Celery tasks of the platform: thin wrappers over the batch runner."""
 
+import logging
 from datetime import date
 
 from celery import shared_task
 from django.utils import timezone
 
-from cis.batch import batch_run_chunk, batch_start
+from cis.batch import batch_run_chunk, batch_start, job_names
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="cis.batch_run")
-def batch_run_task(job_name: str, business_date: str, next_jobs: list[str] | None = None) -> int:
-    """Plan a run and fan its chunks out to the workers; returns the BatchRun id."""
+def batch_run_task(
+    job_name: str, business_date: str, next_jobs: list[str] | None = None, force: bool = False
+) -> int:
+    """Plan a run and fan its chunks out to the workers; returns the BatchRun id. A job
+    of the chain that is not registered (an app not installed yet) is skipped: the chain
+    goes on with the next one."""
+    if job_name not in job_names():
+        log.warning("nightly chain: no batch job %r, skipped", job_name)
+        if next_jobs:
+            batch_run_task.delay(next_jobs[0], business_date, next_jobs[1:])
+        return 0
     run, ranges = batch_start(
         job_name=job_name,
         business_date=date.fromisoformat(business_date),
         next_jobs=next_jobs or [],
+        force=force,
     )
     if not ranges:
         if run.status != run.Status.COMPLETE:

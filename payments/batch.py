@@ -1,10 +1,12 @@
-"""Batch jobs of the payments app."""
+"""Batch jobs of the payments app: the upload chain (files import -> upload -> To Do ->
+retry -> purge)."""
 
 from datetime import date
 
 from cis.batch import BatchJob, ChunkResult, register
 from cis.models import BatchRun
 
+from .upload import job, maintenance, todo  # noqa: F401  (they register their jobs)
 from .upload.inbox import inbox_files, inbox_import_all
 
 FILES_IMPORT = "payment_files_import"

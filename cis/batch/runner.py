@@ -29,17 +29,23 @@ def chunk_ranges(ids: list[int], size: int) -> list[tuple[int, int]]:
 
 @transaction.atomic
 def batch_start(
-    *, job_name: str, business_date: date, next_jobs: list[str] | None = None
+    *,
+    job_name: str,
+    business_date: date,
+    next_jobs: list[str] | None = None,
+    force: bool = False,
 ) -> tuple[BatchRun, list[tuple[int, int]]]:
     """Create or resume the run of `job_name` for `business_date` and plan its chunks.
 
-    A complete run is returned as it is, with no chunks: the work was done already.
+    A complete run is returned as it is, with no chunks: the work was done already. With
+    `force` it starts again (a same-day retry after CSRs fixed errors): the job's `select`
+    returns only what is still to do, so nothing done is done twice.
     """
     job = get_job(job_name)
     run, created = BatchRun.objects.select_for_update().get_or_create(
         job=job_name, business_date=business_date, defaults={"next_jobs": next_jobs or []}
     )
-    if run.status == BatchRun.Status.COMPLETE:
+    if run.status == BatchRun.Status.COMPLETE and not force:
         return run, []
     ids = list(job.select(business_date).order_by("pk").values_list("pk", flat=True))
     ranges = chunk_ranges(ids, job.chunk_size or settings.BATCH_CHUNK_SIZE)
@@ -116,9 +122,10 @@ def batch_run(
     job_name: str,
     business_date: date,
     on_chunk: Callable[[int, ChunkResult], None] | None = None,
+    force: bool = False,
 ) -> BatchRun:
-    """Run a whole job in this process, chunk after chunk."""
-    run, ranges = batch_start(job_name=job_name, business_date=business_date)
+    """Run a whole job in this process, chunk after chunk (`force`: see `batch_start`)."""
+    run, ranges = batch_start(job_name=job_name, business_date=business_date, force=force)
     if not ranges and run.status != BatchRun.Status.COMPLETE:
         ranges = [(0, -1)]  # nothing to do: one empty chunk closes the run
     for index, (first_id, last_id) in enumerate(ranges):

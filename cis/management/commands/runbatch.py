@@ -25,8 +25,16 @@ class Command(BaseCommand):
             action="store_true",
             help="queue the job's chunks on the Celery workers instead",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="start the date's run again even if it is complete (a same-day retry; "
+            "only what is still to do is done)",
+        )
 
-    def handle(self, *args, job: str | None, date: date | None, celery: bool, **options):
+    def handle(
+        self, *args, job: str | None, date: date | None, celery: bool, force: bool, **options
+    ):
         if not job:
             self.stdout.write("\n".join(job_names()))
             return
@@ -34,13 +42,15 @@ class Command(BaseCommand):
             raise CommandError(f"unknown job {job!r}; known: {', '.join(job_names())}")
         day = date or timezone.localdate()
         if celery:
-            result = batch_run_task.delay(job, day.isoformat())
+            result = batch_run_task.delay(job, day.isoformat(), force=force)
             self.stdout.write(f"queued {job} for {day} (task {result.id})")
             return
         bar = tqdm(
             desc=f"{job} {day}", unit="chunk", file=sys.stderr, disable=not sys.stderr.isatty()
         )
-        run = batch_run(job_name=job, business_date=day, on_chunk=lambda i, r: bar.update(1))
+        run = batch_run(
+            job_name=job, business_date=day, on_chunk=lambda i, r: bar.update(1), force=force
+        )
         bar.close()
         summary = (
             f"{run.job} {run.business_date}: {run.status}; read {run.read}, "

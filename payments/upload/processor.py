@@ -64,8 +64,10 @@ def parse(data: bytes) -> ParsedFile:
     if declared is not None:
         check_declared(declared, payments)
         tender.expected_total, tender.expected_count = declared
+    # The deposit is dated by its earliest line: a line dated later waits on its own
+    # (the upload job keeps it Pending until its day) instead of holding back the file.
     days = [p.accounting_date for p in payments if p.accounting_date]
-    deposit = ParsedDeposit(deposit_date=max(days) if days else timezone.localdate())
+    deposit = ParsedDeposit(deposit_date=min(days) if days else timezone.localdate())
     deposit.tenders = [tender]
     deposit.expected_count, deposit.expected_total = tender.expected_count, tender.expected_total
     return ParsedFile(deposits=[deposit], line_count=len(physical))

@@ -48,16 +48,32 @@ def parse(data: bytes) -> ParsedFile:
     rows = rows_of(physical)
     header_number, header = rows[0]
     columns = columns_of(header, header_number)
+    return one_deposit_file(
+        physical,
+        rows,
+        columns,
+        _payment,
+        what="CSV file",
+        reference="CSV remittance",
+    )
+
+
+def one_deposit_file(
+    physical, rows, columns, payment_of, *, what: str, reference: str
+) -> ParsedFile:
+    """A CSV-shaped file (header row, payment lines, an optional `TOTAL` trailer) as one
+    deposit of one tender group; `payment_of(line number, raw line, cells, columns)` reads
+    a line."""
     payments: list[ParsedPayment] = []
     declared: tuple[Decimal, int] | None = None
     for number, cells in rows[1:]:
         if cells and cells[0].strip().upper() == "TOTAL":
             declared = trailer(number, cells)
             continue
-        payments.append(_payment(number, physical[number - 1], cells, columns))
+        payments.append(payment_of(number, physical[number - 1], cells, columns))
     if not payments:
-        raise FileRejected("the CSV file holds no payment lines: nothing to stage")
-    tender = ParsedTender(reference="CSV remittance", payments=payments)
+        raise FileRejected(f"the {what} holds no payment lines: nothing to stage")
+    tender = ParsedTender(reference=reference, payments=payments)
     if declared is not None:
         check_declared(declared, payments)
         tender.expected_total, tender.expected_count = declared

@@ -12,16 +12,11 @@ already posted in real time (the processor's webhook) is staged as already poste
 never posted again (the intake marks it; the parser only reads).
 """
 
-from django.utils import timezone
-
-from .csv_file import card_checked, cell, check_declared, columns_of, rows_of, trailer
+from .csv_file import card_checked, cell, columns_of, one_deposit_file, rows_of
 from .parsed import (
-    FileRejected,
     LineError,
-    ParsedDeposit,
     ParsedFile,
     ParsedPayment,
-    ParsedTender,
     date_any,
     decode,
     money,
@@ -50,27 +45,14 @@ def parse(data: bytes) -> ParsedFile:
     rows = rows_of(physical)
     header_number, header = rows[0]
     columns = columns_of(header, header_number, REQUIRED, OPTIONAL, ALIASES)
-    payments: list[ParsedPayment] = []
-    declared = None
-    for number, cells in rows[1:]:
-        if cells and cells[0].strip().upper() == "TOTAL":
-            declared = trailer(number, cells)
-            continue
-        payment = _payment(number, physical[number - 1], cells, columns)
-        payments.append(payment)
-    if not payments:
-        raise FileRejected("the processor file holds no payment lines: nothing to stage")
-    tender = ParsedTender(reference="processor file", payments=payments)
-    if declared is not None:
-        check_declared(declared, payments)
-        tender.expected_total, tender.expected_count = declared
-    # The deposit is dated by its earliest line: a line dated later waits on its own
-    # (the upload job keeps it Pending until its day) instead of holding back the file.
-    days = [p.accounting_date for p in payments if p.accounting_date]
-    deposit = ParsedDeposit(deposit_date=min(days) if days else timezone.localdate())
-    deposit.tenders = [tender]
-    deposit.expected_count, deposit.expected_total = tender.expected_count, tender.expected_total
-    return ParsedFile(deposits=[deposit], line_count=len(physical))
+    return one_deposit_file(
+        physical,
+        rows,
+        columns,
+        _payment,
+        what="processor file",
+        reference="processor file",
+    )
 
 
 def _payment(number: int, raw: str, cells: list[str], columns: dict[str, int]) -> ParsedPayment:

@@ -4,13 +4,12 @@ paid over two services shows one action set, its other segment grouped under it.
 
 from decimal import Decimal
 
-import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from accounts.ledger_checks import ledger_breaches
 from accounts.models import Account, Adjustment, AdjustmentType, FinancialTransaction
-from payments.tests.factories import account_with, bill, pay
+from payments.tests.factories import pay
 
 HX = {"HTTP_HX_REQUEST": "true"}
 PASSWORD = "history-adjust-pass-8"
@@ -21,14 +20,6 @@ def login(client, role: str):
     user.groups.add(Group.objects.get(name=role))
     assert client.login(username=user.username, password=PASSWORD)
     return user
-
-
-@pytest.fixture
-def water(pay_ref) -> Account:
-    account, (w, s) = account_with("WATER", "SEWER")
-    bill(account, {w: 100, s: 50})
-    account.refresh_from_db()
-    return account
 
 
 def charge_of(account, code: str) -> FinancialTransaction:

@@ -4,32 +4,13 @@ whose payments are refused finds the form disabled with one message, not three."
 
 from decimal import Decimal
 
-import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from accounts.models import Account
 from payments.models import Payment, Tender
-from payments.tests.factories import account_with, bill, tender_type
+from payments.tests.factories import tender_type
 
 HX = {"HTTP_HX_REQUEST": "true"}
-PASSWORD = "pay-forms-pass-8"
-
-
-@pytest.fixture
-def client_csr(client, db):
-    user = User.objects.create_user("casey", password=PASSWORD)
-    user.groups.add(Group.objects.get(name="CSR"))
-    assert client.login(username="casey", password=PASSWORD)
-    return client
-
-
-@pytest.fixture
-def water(pay_ref) -> Account:
-    account, (w, s) = account_with("WATER", "SEWER")
-    bill(account, {w: 100, s: 50})
-    account.refresh_from_db()
-    return account
 
 
 def tab_html(client, account) -> str:

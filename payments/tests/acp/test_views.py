@@ -3,7 +3,6 @@
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
@@ -15,28 +14,6 @@ from payments.tests.factories import account_with, bill, pay, reason, tender_typ
 HX = {"HTTP_HX_REQUEST": "true"}
 PASSWORD = "pay-panel-pass-9"
 D = Decimal
-
-
-@pytest.fixture
-def csr(db) -> User:
-    user = User.objects.create_user("casey", password=PASSWORD)
-    user.groups.add(Group.objects.get(name="CSR"))
-    return user
-
-
-@pytest.fixture
-def client_csr(client, csr):
-    assert client.login(username="casey", password=PASSWORD)
-    return client
-
-
-@pytest.fixture
-def water(pay_ref) -> Account:
-    """An account with water and sewer SAs and a $150 bill ($100 + $50)."""
-    account, (w, s) = account_with("WATER", "SEWER")
-    bill(account, {w: 100, s: 50})
-    account.refresh_from_db()
-    return account
 
 
 def url(name: str, account: Account, *args) -> str:

@@ -105,7 +105,7 @@ def decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-_MONEY = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+_MONEY = re.compile(r"^\$?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?$")
 
 
 def money(text: str) -> Decimal:
@@ -121,7 +121,7 @@ def money(text: str) -> Decimal:
 def cents(text: str) -> Decimal:
     """Bank formats: a whole number of cents (`0000700000` is 7,000.00)."""
     cleaned = text.strip().lstrip("+")
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise LineError("bad_amount", f"amount {text.strip()!r} is not a whole number of cents")
     return _checked(Decimal(int(cleaned)) / 100, text)
 

@@ -205,6 +205,16 @@ def test_csv_malformed_lines_become_error_stagings_with_line_numbers(our_account
     assert reasons == ["bad_amount", "bad_date"]
 
 
+def test_csv_amount_in_other_scripts_digits_is_an_error_line(our_accounts):
+    """Only ASCII digits are money (the panel's and the API's rule): an amount written in
+    Arabic-Indic digits is not read as 125.00 but staged as an error line to fix."""
+    data = "account,amount,date\n1000000001,\u0661\u0662\u0665.00,2026-11-30\n".encode()
+    upload_file_import(name="digits.csv", data=data, format="csv")
+    line = PaymentStaging.objects.get(line_number=2)
+    assert line.status == StagingStatus.ERROR and line.amount is None
+    assert "is not a plain positive amount" in line.error_message
+
+
 def test_csv_declared_total_mismatch_rejects_the_file_with_both_figures(pay_ref):
     upload = upload_file_import(
         name="t.csv", data=sample("csv/remittance-total-mismatch.csv"), format="csv"

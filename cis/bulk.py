@@ -16,9 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import cache
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Round
+from django.utils import timezone
+from django_fsm_log.models import StateLog
 
 _COPY_THRESHOLD = 200
 # Plain rows skip instances, so COPY (two round trips) pays off sooner than an INSERT
@@ -193,3 +196,37 @@ def bulk_increment(
     # Rare: name the rows left alone (the caller is about to roll everything back).
     current = dict(model.objects.filter(pk__in=ids).values_list("pk", field))
     return [pk for pk in ids if pk not in current or abs(current[pk] + deltas[pk]) >= below]
+
+
+_STATE_LOG_FIELDS = (
+    "timestamp",
+    "by_id",
+    "source_state",
+    "state",
+    "transition",
+    "content_type_id",
+    "object_id",
+)
+
+
+def state_logs_insert(
+    model: type[models.Model],
+    ids: Sequence[int],
+    *,
+    source: str,
+    target: str,
+    transition: str,
+    by_id: int | None = None,
+    now=None,
+) -> None:
+    """The transition log (django-fsm-log) of rows whose state a bulk path moved with one
+    UPDATE instead of a transition and a save per row: the same rows `fsm_log_by` writes."""
+    if not ids:
+        return
+    content_type = ContentType.objects.get_for_model(model).pk
+    now = now or timezone.now()
+    bulk_insert_rows(
+        StateLog,
+        _STATE_LOG_FIELDS,
+        [(now, by_id, source, target, transition, content_type, pk) for pk in ids],
+    )

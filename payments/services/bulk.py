@@ -15,13 +15,11 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from django_fsm_log.models import StateLog
 
 from accounts.services.ledger import ledger_post_ids
-from cis.bulk import bulk_insert_rows
+from cis.bulk import bulk_insert_rows, state_logs_insert
 from cis.money import max_amount, quantize
 from cis.validators import CARD_NUMBER_MESSAGE, looks_like_card_number
 
@@ -122,15 +120,6 @@ _PAYMENT_FIELDS = (
     "created_at",
 )
 _SEGMENT_FIELDS = ("payment_id", "sa_id", "amount", "is_overpayment", "debt_due_date", "ft_id")
-_LOG_FIELDS = (
-    "timestamp",
-    "by_id",
-    "source_state",
-    "state",
-    "transition",
-    "content_type_id",
-    "object_id",
-)
 
 
 @transaction.atomic
@@ -178,7 +167,6 @@ class _Context:
     categories: dict[int, str]
     algorithms: dict[int, str]
     now: object
-    payment_ct: int | None
 
     @classmethod
     def load(cls, items, source, user, log) -> "_Context":
@@ -215,7 +203,6 @@ class _Context:
             categories=dict(TenderType.objects.values_list("pk", "category")),
             algorithms=dict(DistributionRule.objects.values_list("pk", "algorithm")),
             now=timezone.now(),
-            payment_ct=ContentType.objects.get_for_model(Payment).pk if log else None,
         )
 
     def source_of(self, item: BulkPayment) -> int:
@@ -268,13 +255,14 @@ def _post_day(ctx: _Context, day: date, indexes: list[int], items, result: BulkR
     result.frozen_ids += frozen
     result.frozen_account_ids += [items[n].account_id for n in accepted if n not in result.errors]
     if ctx.log:
-        bulk_insert_rows(
-            StateLog,
-            _LOG_FIELDS,
-            [
-                (ctx.now, ctx.user_id, "incomplete", "frozen", "freeze", ctx.payment_ct, pk)
-                for pk in frozen
-            ],
+        state_logs_insert(
+            Payment,
+            frozen,
+            source="incomplete",
+            target="frozen",
+            transition="freeze",
+            by_id=ctx.user_id,
+            now=ctx.now,
         )
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django_fsm_log.models import StateLog
 
 from accounts.ledger_checks import ledger_breaches
 from accounts.models import ToDoEntry
@@ -141,6 +143,12 @@ def test_bank_and_processor_files_become_payments_or_exceptions(ours):
     assert deposit.status == ControlStatus.BALANCED
     assert sum(t.expected_total for t in deposit.tender_controls.all()) == D("255.50")
     assert DepositControl.objects.filter(status=ControlStatus.BALANCED).count() >= 3
+    # every posted line's completion is in its transition log, as a CSR's history shows it
+    posted = PaymentStaging.objects.filter(payment__isnull=False, status=StagingStatus.COMPLETE)
+    logged = StateLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(PaymentStaging), transition="complete"
+    ).values_list("object_id", flat=True)
+    assert posted.exists() and set(posted.values_list("pk", flat=True)) <= {int(i) for i in logged}
     assert list(ledger_breaches()) == []
 
     # when the To Do job runs again the same night: no second entry

@@ -187,6 +187,16 @@ class ToDoEntry(models.Model):
         # the entry; only a supervisor hands it to someone else.
         permissions = [("reassign_todoentry", "Can reassign To Do entries to another user")]
         indexes = [models.Index(fields=["assigned_to", "status"], name="todo_assignee_status")]
+        constraints = [
+            # seed 003 step 7.4: one open entry per upload staging record in error, however
+            # many runs or workers of `payment_upload_todo` race for it.
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=models.Q(source__contains="Staging:") & ~models.Q(status="complete"),
+                name="one_open_todo_per_staging_record",
+                violation_error_message="This staging record already has an open To Do entry.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject

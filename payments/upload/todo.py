@@ -2,11 +2,14 @@
 
 Work item: an open upload exception. The runner locks it (FOR UPDATE SKIP LOCKED), and the
 entry's `source` names the staging record ("payments.PaymentStaging:42"): an open entry for
-that record means nothing is created, so a re-run or a second worker never makes two.
+that record means nothing is created, so a re-run or a second worker never makes two. The
+database says so too (`one_open_todo_per_staging_record`): an entry another transaction
+inserted after our check makes this insert a skip, not a second entry.
 """
 
 from datetime import date
 
+from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 
@@ -69,13 +72,18 @@ def todos_create(exceptions: list[UploadException], business_date: date) -> Chun
             result.skipped += 1
             continue
         staging = exc.payment_staging
-        todo_create(
-            type_code=TODO_TYPE,
-            subject=f"Payment upload exception ({exc.reason})"[:120],
-            detail=exc.message,
-            account=getattr(staging, "account", None),
-            source=source,
-        )
+        try:
+            with transaction.atomic():
+                todo_create(
+                    type_code=TODO_TYPE,
+                    subject=f"Payment upload exception ({exc.reason})"[:120],
+                    detail=exc.message,
+                    account=getattr(staging, "account", None),
+                    source=source,
+                )
+        except IntegrityError:
+            result.skipped += 1
+            continue
         existing.add(source)
         result.done += 1
     return result

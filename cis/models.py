@@ -66,6 +66,8 @@ class PiiRevealAudit(models.Model):
         "accounts.Customer", on_delete=models.PROTECT, related_name="pii_reveals"
     )
     field = models.CharField(max_length=40)
+    # Which record's value, where the customer alone does not say (an autopay's bank account).
+    detail = models.CharField(max_length=120, blank=True, default="")
     revealed_at = models.DateTimeField(auto_now_add=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 

@@ -152,7 +152,24 @@ class HomeCard:
     permission: str | None = None
 
 
+@dataclass(frozen=True)
+class CustomerSection:
+    """A sub-tab of the Customer tab another app adds (seed 004: autopay's Auto Payment
+    sits after Personal Info). `context(ctx)` fills its template when the Customer tab
+    opens; `has_records(ctx)` turns its name red (the seed: "once an auto-pay is set up
+    ... the tab header will turn red")."""
+
+    key: str
+    label: str
+    order: int
+    template: str
+    context: Callable[[PanelContext], dict]
+    has_records: Callable[[PanelContext], bool] | None = None
+    permission: str | None = None
+
+
 _TABS: dict[str, Tab] = {}
+_CUSTOMER_SECTIONS: dict[str, CustomerSection] = {}
 _TODO_SOURCES: dict[str, TodoSourceResolver] = {}
 _HOME_CARDS: dict[str, HomeCard] = {}
 _FACTS: list[tuple[int, str, FactsProvider]] = []
@@ -177,6 +194,41 @@ def register_tab(
     tab = Tab(key, label, order, template, context, has_records, permission, visible)
     _TABS[key] = tab
     return tab
+
+
+def register_customer_section(
+    *,
+    key: str,
+    label: str,
+    order: int,
+    template: str,
+    context: Callable[[PanelContext], dict],
+    has_records: Callable[[PanelContext], bool] | None = None,
+    permission: str | None = None,
+) -> CustomerSection:
+    section = CustomerSection(key, label, order, template, context, has_records, permission)
+    _CUSTOMER_SECTIONS[key] = section
+    return section
+
+
+def customer_sections_extra(ctx: PanelContext) -> list[dict]:
+    """The registered Customer sub-tabs this user sees, in order: for each its key, label,
+    template, context and whether it has records."""
+    _discover()
+    found = []
+    for section in sorted(_CUSTOMER_SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        if section.permission and not ctx.user.has_perm(section.permission):
+            continue
+        found.append(
+            {
+                "key": section.key,
+                "label": section.label,
+                "template": section.template,
+                "context": section.context(ctx),
+                "has_records": bool(section.has_records and section.has_records(ctx)),
+            }
+        )
+    return found
 
 
 def register_facts(provider: FactsProvider, *, order: int = 100) -> FactsProvider:

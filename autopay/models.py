@@ -98,6 +98,12 @@ class Enrollment(models.Model):
 
     class Meta:
         ordering = ["-start_on", "-pk"]
+        permissions = [
+            (
+                "reveal_bank_account",
+                "Can show a bank account number in clear (password re-entry, audited)",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account"],

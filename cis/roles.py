@@ -60,6 +60,9 @@ _CSR = [
     ("autopay", "view_"),
     ("autopay", "add_"),
     ("autopay", "change_"),
+    # seed 004: a CSR setting up a draft reads the number back to the customer; "Show"
+    # asks for the password again and every view is audited.
+    ("autopay", "reveal_bank_account"),
     ("delinquency", "view_"),
     ("delinquency", "add_"),
     ("serviceorders", "view_"),

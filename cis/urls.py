@@ -11,7 +11,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
-    path("acp/", include("payments.urls")),  # the Payments tab (issue 4 item 9)
+    path("acp/", include("payments.urls")),
+    path("acp/", include("autopay.urls")),  # the Payments tab (issue 4 item 9)
     path("acp/", include("accounts.acp.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

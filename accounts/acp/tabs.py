@@ -11,6 +11,7 @@ from ..models import Contact, Note, SpecialCondition
 from ..panel import (
     Facts,
     PanelContext,
+    customer_sections_extra,
     facts_provider,
     history_actions,
     register_history_actions,
@@ -53,6 +54,7 @@ def _customer_context(ctx: PanelContext) -> dict:
         "changes": changes_for_customer(customer_id=ctx.customer.pk),
         "account_changes": changes_for_account(account_id=ctx.account.pk, limit=10),
         **customer_sections(customer=ctx.customer, user=ctx.user),
+        "extra_sections": customer_sections_extra(ctx),
     }
 
 

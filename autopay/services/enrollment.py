@@ -255,7 +255,7 @@ def bank_account_reveal(
     """The clear bank account number after the user re-enters their password (seed 004:
     "click Show and enter your login credentials ... all views are tracked"). One audit row
     per reveal, in the same table as SSN reveals."""
-    if not user.has_perm("accounts.reveal_pii"):
+    if not user.has_perm("autopay.reveal_bank_account"):
         raise RevealRefused("You don't have permission to reveal bank details.", permission=True)
     try:
         password_ok = bool(password) and password_recheck(

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 
@@ -144,18 +145,19 @@ def test_a_stopped_autopay_cannot_be_changed(account, csr):
         autopay_change(enrollment=enrollment, user=csr, data={"amount_option": "balance"})
 
 
-def test_reveal_of_the_bank_number_needs_the_password_and_is_audited(account, csr, supervisor):
+def test_reveal_of_the_bank_number_needs_the_password_and_is_audited(account, csr):
     enrollment = autopay_enroll(account=account, user=csr, data=DRAFT)
+    nobody = User.objects.create_user("nobody", password=PASSWORD)
     with pytest.raises(RevealRefused, match="permission"):
-        bank_account_reveal(user=csr, enrollment=enrollment, password=PASSWORD)
+        bank_account_reveal(user=nobody, enrollment=enrollment, password=PASSWORD)
     with pytest.raises(RevealRefused, match="password"):
-        bank_account_reveal(user=supervisor, enrollment=enrollment, password="guess")
+        bank_account_reveal(user=csr, enrollment=enrollment, password="guess")
     assert not PiiRevealAudit.objects.exists()
-    value = bank_account_reveal(user=supervisor, enrollment=enrollment, password=PASSWORD)
+    value = bank_account_reveal(user=csr, enrollment=enrollment, password=PASSWORD)
     assert value == "000123456789"
     audit = PiiRevealAudit.objects.get()
     assert (audit.user, audit.customer_id, audit.field) == (
-        supervisor,
+        csr,
         account.customer_id,
         "bank_account_number",
     )

@@ -90,4 +90,4 @@ class SandboxProcessor(CardProcessor):
         from urllib.parse import urlencode
 
         query = urlencode({"return": return_url, "ref": reference})
-        return f"{reverse('payments:sandbox-card-form')}?{query}"
+        return f"{reverse('payacp:sandbox-card-form')}?{query}"

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("cis.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("autopay.api.urls")),
 ]

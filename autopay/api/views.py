@@ -1,0 +1,100 @@
+"""/api/v1/accounts/{number}/autopays/ and /api/v1/autopays/{id}/...: enrollment by API
+(issue 10 item 1). Private accounts answer 404 to users who may not see them."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import accounts_visible
+
+from ..models import Enrollment
+from ..services.enrollment import autopay_change, autopay_enroll, autopay_stop
+from . import serializers as s
+
+
+class _ByMethod(BasePermission):
+    """The view's `perms[method]`, all of them; nothing for an unlisted method."""
+
+    def has_permission(self, request, view) -> bool:
+        wanted = view.perms.get(request.method)
+        return bool(
+            request.user and request.user.is_authenticated and wanted is not None
+        ) and request.user.has_perms(wanted)
+
+
+VIEW = ("autopay.view_enrollment",)
+ADD = ("autopay.view_enrollment", "autopay.add_enrollment")
+CHANGE = ("autopay.view_enrollment", "autopay.change_enrollment")
+
+
+def _visible_enrollment(request, pk: int) -> Enrollment:
+    return get_object_or_404(
+        Enrollment.objects.select_related("account").filter(
+            account__in=accounts_visible(user=request.user)
+        ),
+        pk=pk,
+    )
+
+
+class AccountAutopaysView(APIView):
+    permission_classes = [_ByMethod]
+    perms = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "POST": ADD}
+
+    @extend_schema(responses=s.EnrollmentSerializer(many=True))
+    def get(self, request, number: str):
+        """The account's enrollments, the running one first, then stopped ones."""
+        account = get_object_or_404(accounts_visible(user=request.user), number=number)
+        rows = Enrollment.objects.filter(account=account).select_related("account")
+        rows = sorted(rows, key=lambda e: (e.stopped_on is not None, -e.pk))
+        return Response(s.EnrollmentSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.EnrollmentInSerializer, responses={201: s.EnrollmentSerializer})
+    def post(self, request, number: str):
+        """Set up an automatic payment; 400 when the account has one running."""
+        account = get_object_or_404(accounts_visible(user=request.user), number=number)
+        data = s.EnrollmentInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrollment = autopay_enroll(account=account, user=request.user, data=data.validated_data)
+        return Response(s.EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
+
+
+class AutopayDetailView(APIView):
+    permission_classes = [_ByMethod]
+    perms = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "PATCH": CHANGE}
+
+    @extend_schema(responses=s.EnrollmentSerializer)
+    def get(self, request, pk: int):
+        return Response(s.EnrollmentSerializer(_visible_enrollment(request, pk)).data)
+
+    @extend_schema(request=s.EnrollmentChangeSerializer, responses=s.EnrollmentSerializer)
+    def patch(self, request, pk: int):
+        """Change amount option, amount, notice, end date or bank details / card token."""
+        enrollment = _visible_enrollment(request, pk)
+        data = s.EnrollmentChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrollment = autopay_change(
+            enrollment=enrollment, user=request.user, data=data.validated_data
+        )
+        return Response(s.EnrollmentSerializer(enrollment).data)
+
+
+class AutopayStopView(APIView):
+    permission_classes = [_ByMethod]
+    perms = {"OPTIONS": VIEW, "POST": CHANGE}  # a stop changes the enrollment
+
+    @extend_schema(request=s.EnrollmentStopSerializer, responses=s.EnrollmentSerializer)
+    def post(self, request, pk: int):
+        """Stop it from today; stopping a stopped enrollment answers it unchanged."""
+        enrollment = _visible_enrollment(request, pk)
+        data = s.EnrollmentStopSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrollment = autopay_stop(
+            enrollment=enrollment,
+            user=request.user,
+            reason=data.validated_data["reason"],
+            comment=data.validated_data["comment"],
+        )
+        return Response(s.EnrollmentSerializer(enrollment).data)

@@ -10,6 +10,13 @@ class EnrollmentSerializer(serializers.ModelSerializer):
 
     account = serializers.SlugRelatedField(slug_field="number", read_only=True)
     masked_number = serializers.CharField(read_only=True)
+    # blank for a card / while running: declared so the schema admits ""
+    bank_account_type = serializers.ChoiceField(
+        choices=Enrollment.BankAccountType.choices, allow_blank=True, read_only=True
+    )
+    stop_reason = serializers.ChoiceField(
+        choices=Enrollment.StopReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Enrollment

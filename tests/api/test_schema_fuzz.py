@@ -250,6 +250,27 @@ def _lifecycle(walk: Walk, *, admin: bool) -> None:
         body={"counted_count": 9, "counted_total": "1.00"},
     )
     walk("POST", "/api/v1/tender-controls/{id}/reopen/", id=drawer["id"])
+    autopay = walk(
+        "POST",
+        "/api/v1/accounts/{number}/autopays/",
+        number=number,
+        body={
+            "kind": "draft",
+            "bank_account_type": "checking",
+            "routing_number": "011000015",
+            "bank_account_number": "123456789",
+            "amount_option": "balance",
+        },
+    )
+    walk("GET", "/api/v1/accounts/{number}/autopays/", number=number)
+    walk(
+        "PATCH",
+        "/api/v1/autopays/{id}/",
+        id=autopay["id"],
+        body={"amount_option": "maximum", "amount": "80.00"},
+    )
+    walk("POST", "/api/v1/autopays/{id}/stop/", id=autopay["id"], body={"reason": "customer"})
+    walk("GET", "/api/v1/autopays/{id}/", id=autopay["id"])
     if admin:
         walk("GET", "/api/v1/batch-runs/")
         bill = walk(

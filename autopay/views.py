@@ -31,11 +31,18 @@ def _errors_to(form, err: ValidationError) -> None:
 
 def _answer(request, ctx, *, changed=False, invalid=False, **extra) -> HttpResponse:
     ctx.memo.pop("autopay", None)
+    data = autopay_section_context(ctx, **extra)
+    # The sub-tab's name turns red once an autopay is set up, and back when it stops.
+    data["subtab"] = {
+        "key": "autopay",
+        "label": "Auto Payment",
+        "has_records": data["enrollment"] is not None,
+    }
     return section(
         request,
         ctx,
         T,
-        {"section": autopay_section_context(ctx, **extra)},
+        {"section": data},
         tab="customer",
         changed=changed,
         invalid=invalid,

@@ -235,6 +235,14 @@ OPENCIS_PAYMENT_INBOX = Path(
 # empty: the first account flagged "suspense"), and how long Complete staging is kept.
 OPENCIS_SUSPENSE_ACCOUNT = env_str("OPENCIS_SUSPENSE_ACCOUNT", "")
 OPENCIS_STAGING_KEEP_DAYS = env_int("OPENCIS_STAGING_KEEP_DAYS", 90)
+# Card processors by code: "code=dotted.Class,..." (payments/processors); each real
+# processor's class reads its own secrets from the environment.
+OPENCIS_CARD_PROCESSORS = dict(
+    item.split("=", 1)
+    for item in env_list(
+        "OPENCIS_CARD_PROCESSORS", ["sandbox=payments.processors.sandbox.SandboxProcessor"]
+    )
+)
 
 # Stored Idempotency-Key results are kept this many days (batch job purge_idempotency_keys).
 OPENCIS_IDEMPOTENCY_KEY_DAYS = env_int("OPENCIS_IDEMPOTENCY_KEY_DAYS", 7)

@@ -23,10 +23,15 @@ MAX_AMOUNT_CENTS = 9_999_999_999  # ten digits in entry detail records
 CENT = Decimal("0.01")
 
 
-def alpha(value: str, length: int, field: str, *, truncate: bool = False) -> str:
-    """Upper-case, sanitised, left-justified, space-padded to `length`."""
+def alpha(
+    value: str, length: int, field: str, *, truncate: bool = False, required: bool = False
+) -> str:
+    """Upper-case, sanitised, left-justified, space-padded to `length`; a `required`
+    field may not be blank (the standard's mandatory fields)."""
     text = value if value.isascii() and value.isprintable() else _transliterate(value, field)
     text = text.upper()
+    if required and not text[:length].strip():
+        raise NachaFieldError(field, "is required and may not be blank")
     if len(text) > length:
         if not truncate:
             raise NachaFieldError(field, f"{value!r} is longer than {length} characters")

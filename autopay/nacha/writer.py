@@ -3,7 +3,7 @@
 Records, in order (every one 94 characters):
 
     1 file header    5 batch header (one per company id / effective date)
-    6 entry detail   7 addenda (optional, type 05)   8 batch control   9 file control
+    6 entry detail   7 addenda (optional, one type 05 per entry)   8 batch control   9 file control
     then 9-filled records up to a multiple of ten (the blocking factor).
 
 Entries are debits (27 checking, 37 savings). A batch given an `offset` account also
@@ -57,7 +57,8 @@ class Entry:
     individual_id: str  # our account number, <= 15
     individual_name: str  # <= 22, longer names are cut (banks do the same)
     discretionary_data: str = ""
-    addenda: tuple[str, ...] = ()  # payment-related information, <= 80 each
+    # Payment-related information (<= 80): one optional addenda 05 (PPD allows one).
+    addenda: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class OffsetAccount:
     account_number: str
     account_type: AccountType = AccountType.CHECKING
     name: str = ""
-    individual_id: str = ""
+    individual_id: str = ""  # default: the company id
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,16 +191,16 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
     if not batch.entries:
         raise NachaFieldError(where, "a batch needs at least one entry")
     service_class = SERVICE_CLASS_MIXED if batch.offset else SERVICE_CLASS_DEBITS
-    company_id = alpha(batch.company_id, 10, f"{where} company id")
+    company_id = alpha(batch.company_id, 10, f"{where} company id", required=True)
     batch_number = numeric(number, 7, f"{where} batch number")
     lines.append(
         "5"
         + str(service_class)
-        + alpha(batch.company_name, 16, f"{where} company name")
+        + alpha(batch.company_name, 16, f"{where} company name", required=True)
         + alpha(batch.discretionary_data, 20, f"{where} company discretionary data")
         + company_id
         + "PPD"
-        + alpha(batch.entry_description, 10, f"{where} company entry description")
+        + alpha(batch.entry_description, 10, f"{where} company entry description", required=True)
         + alpha(batch.descriptive_date, 6, f"{where} company descriptive date")
         + batch.effective_date.strftime("%y%m%d")
         + "   "  # settlement date: the ACH operator fills it in
@@ -217,7 +218,7 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
         cents, rdfi = _entry(lines, entry, code, trace, f"{where} entry {index}")
         traces.append(trace)
         sequence += 1
-        count += 1 + len(entry.addenda)
+        count += 2 if entry.addenda else 1
         entry_hash += rdfi
         debits += cents
     offset_trace = None
@@ -230,7 +231,7 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
             account_number=offset.account_number,
             account_type=offset.account_type,
             amount=Decimal(debits) / 100,
-            individual_id=offset.individual_id,
+            individual_id=offset.individual_id or batch.company_id,
             individual_name=offset.name or batch.company_name,
         )
         credits, rdfi = _entry(
@@ -258,24 +259,23 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
 def _entry(lines: list[str], entry: Entry, code: int, trace: str, where: str) -> tuple[int, int]:
     aba = routing(entry.routing_number, f"{where} routing number")
     cents = amount_cents(entry.amount, f"{where} amount")
-    if len(entry.addenda) > 9999:
-        raise NachaFieldError(f"{where} addenda", "more than 9999 addenda records")
+    if not cents:
+        # A live entry moves money; zero-dollar entries are prenotes (28/38), not written.
+        raise NachaFieldError(f"{where} amount", "a debit of 0.00 is not an entry")
     lines.append(
         "6"
         + str(code)
         + aba
         + dfi_account(entry.account_number, f"{where} account number")
         + str(cents).zfill(10)
-        + alpha(entry.individual_id, 15, f"{where} individual id")
-        + alpha(entry.individual_name, 22, f"{where} individual name", truncate=True)
+        + alpha(entry.individual_id, 15, f"{where} individual id", required=True)
+        + alpha(entry.individual_name, 22, f"{where} individual name", truncate=True, required=True)
         + alpha(entry.discretionary_data, 2, f"{where} discretionary data")
         + ("1" if entry.addenda else "0")
         + trace
     )
-    for seq, info in enumerate(entry.addenda, start=1):
-        lines.append(
-            "705" + alpha(info, 80, f"{where} addenda {seq}") + str(seq).zfill(4) + trace[8:]
-        )
+    if entry.addenda:
+        lines.append("705" + alpha(entry.addenda, 80, f"{where} addenda") + "0001" + trace[8:])
     return cents, int(aba[:8])
 
 

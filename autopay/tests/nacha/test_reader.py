@@ -123,7 +123,7 @@ def test_real_empty_return_file_reads_leniently_as_no_batches(ach_sample):
 
 
 def _written_lines() -> list[str]:
-    debits = [entry(addenda=("INVOICE 1",)), entry(routing_number="231380104")]
+    debits = [entry(addenda="INVOICE 1"), entry(routing_number="231380104")]
     return nacha_file_write(header=header(), batches=[batch(debits)]).text.splitlines()
 
 

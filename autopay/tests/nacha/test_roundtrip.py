@@ -11,10 +11,9 @@ from .strategies import batch_lists, file_headers
 
 
 def _as_written(text: str, length: int) -> str:
-    """What a field holds once written: transliterated, upper case, cut, then read back
-    without its padding."""
+    """What a field holds once written: transliterated, upper case, cut to its length."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return plain.upper()[:length].strip()
+    return plain.upper()[:length]
 
 
 @settings(max_examples=150, deadline=None)
@@ -42,10 +41,11 @@ def test_any_written_file_reads_back_to_the_same_entries(header, batches):
             assert entry.amount == given_entry.amount
             assert entry.transaction_code == (27 if given_entry.account_type == "checking" else 37)
             assert entry.individual_id == given_entry.individual_id
-            assert entry.individual_name == _as_written(given_entry.individual_name, 22)
-            assert [a.payment_info for a in entry.addenda] == [
-                _as_written(info, 80) for info in given_entry.addenda
-            ]
+            # the reader trims names, and addenda on the right only
+            assert entry.individual_name == _as_written(given_entry.individual_name, 22).strip()
+            infos = [a.payment_info for a in entry.addenda]
+            expected_infos = [_as_written(given_entry.addenda, 80).rstrip()]
+            assert infos == (expected_infos if given_entry.addenda else [])
             assert entry.trace_number == trace
         # then: the batch controls, computed here from what was given
         expected_hash = sum(int(e.routing_number[:8]) for e in given_batch.entries)
@@ -65,6 +65,4 @@ def test_any_written_file_reads_back_to_the_same_entries(header, batches):
     assert len(set(traces)) == len(traces)
     assert ach.entry_hash == sum(b.entry_hash for b in ach.batches) % 10**10
     assert ach.total_debit_cents == sum(b.total_debit_cents for b in ach.batches)
-    assert ach.entry_count == sum(
-        len(b.entries) + sum(len(e.addenda) for e in b.entries) for b in ach.batches
-    )
+    assert ach.entry_count == sum(sum(e.record_count for e in b.entries) for b in ach.batches)

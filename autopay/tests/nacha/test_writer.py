@@ -22,7 +22,7 @@ def lines_of(written) -> list[str]:
 
 def test_single_debit_file_has_every_field_in_its_nacha_position():
     # given
-    debit = entry(addenda=("INVOICE 1001",))
+    debit = entry(addenda="INVOICE 1001")
     # when
     written = nacha_file_write(header=header(), batches=[batch([debit])])
     # then
@@ -138,6 +138,7 @@ def test_names_are_upper_cased_and_accents_transliterated_long_names_cut():
         ({"amount": 42.10}, "amount: 42.1 is not a Decimal"),
         ({"amount": Decimal("1.005")}, "fractions of a cent"),
         ({"amount": Decimal("-1.00")}, "is negative"),
+        ({"amount": Decimal("0.00")}, "a debit of 0.00 is not an entry"),
         ({"amount": Decimal("100000000.00")}, "does not fit the 10-digit amount field"),
         ({"amount": Decimal("NaN")}, "is not a number"),
         ({"routing_number": "011401534"}, "routing number: '011401534' fails the ABA"),
@@ -145,6 +146,8 @@ def test_names_are_upper_cased_and_accents_transliterated_long_names_cut():
         ({"account_number": "1" * 18}, "must be 1 to 17 characters"),
         ({"account_number": "12 34"}, "only letters, digits and hyphens"),
         ({"individual_id": "1" * 16}, "individual id: '1111111111111111' is longer than 15"),
+        ({"individual_name": "   "}, "individual name: is required and may not be blank"),
+        ({"individual_id": ""}, "individual id: is required"),
     ],
 )
 def test_values_a_nacha_field_cannot_hold_are_refused_naming_batch_entry_and_field(
@@ -182,6 +185,7 @@ def test_offset_that_would_exceed_ten_digits_is_refused():
         ({"batches": [batch([])]}, "batch 1: a batch needs at least one entry"),
         ({"batches": [batch(company_name="Springfield Water Co")]}, "batch 1 company name"),
         ({"batches": [batch(entry_description="AUTOMATIC PAY")]}, "company entry description"),
+        ({"batches": [batch(company_name=" ")]}, "batch 1 company name: is required"),
     ],
 )
 def test_batches_that_cannot_be_written_are_refused(kwargs, message):

@@ -8,7 +8,12 @@ class NachaFieldError(ValueError):
 
     def __init__(self, field: str, message: str):
         self.field = field
+        self.message = message
         super().__init__(f"{field}: {message}")
+
+    def within(self, where: str) -> "NachaFieldError":
+        """The same error named from its batch and entry ("batch 2 entry 17 amount")."""
+        return NachaFieldError(f"{where} {self.field}", self.message)
 
 
 class NachaFormatError(ValueError):

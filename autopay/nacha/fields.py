@@ -7,6 +7,7 @@ and transliterate accented Latin letters (JOSÉ -> JOSE); anything else outside 
 is refused with the field named, never silently dropped.
 """
 
+import re
 import unicodedata
 from decimal import Decimal
 from functools import lru_cache
@@ -20,7 +21,9 @@ RECORD_LENGTH = 94
 BLOCKING_FACTOR = 10
 FILLER_RECORD = "9" * RECORD_LENGTH
 MAX_AMOUNT_CENTS = 9_999_999_999  # ten digits in entry detail records
-CENT = Decimal("0.01")
+# Combining diacritical marks, which NFKD splits off accented Latin letters.
+_COMBINING = re.compile("[\u0300-\u036f]")
+_ACCOUNT = re.compile(r"[A-Z0-9-]{1,17}")
 
 
 def alpha(
@@ -28,14 +31,20 @@ def alpha(
 ) -> str:
     """Upper-case, sanitised, left-justified, space-padded to `length`; a `required`
     field may not be blank (the standard's mandatory fields)."""
-    text = value if value.isascii() and value.isprintable() else _transliterate(value, field)
-    text = text.upper()
-    if required and not text[:length].strip():
-        raise NachaFieldError(field, "is required and may not be blank")
+    if not value:
+        if required:
+            raise NachaFieldError(field, "is required and may not be blank")
+        return " " * length
+    if value.isascii() and value.isprintable():
+        text = value.upper()
+    else:
+        text = _transliterate(value, field).upper()
     if len(text) > length:
         if not truncate:
             raise NachaFieldError(field, f"{value!r} is longer than {length} characters")
         text = text[:length]
+    if required and text.isspace():
+        raise NachaFieldError(field, "is required and may not be blank")
     return text.ljust(length)
 
 
@@ -62,10 +71,10 @@ def amount_cents(amount: Decimal, field: str = "amount") -> int:
         raise NachaFieldError(field, f"{amount!r} is not a Decimal")
     if not amount.is_finite():
         raise NachaFieldError(field, f"{amount} is not a number")
-    quantized = amount.quantize(CENT)
-    if quantized != amount:
+    numerator, denominator = amount.as_integer_ratio()
+    if 100 % denominator:
         raise NachaFieldError(field, f"{amount} has fractions of a cent")
-    cents = int(quantized * 100)
+    cents = numerator * (100 // denominator)
     if cents < 0:
         raise NachaFieldError(field, f"{amount} is negative")
     if cents > MAX_AMOUNT_CENTS:
@@ -73,30 +82,41 @@ def amount_cents(amount: Decimal, field: str = "amount") -> int:
     return cents
 
 
-@lru_cache(maxsize=65536)
 def routing(value: str, field: str = "routing number") -> str:
     """A valid 9-digit ABA routing number (check digit verified by python-stdnum)."""
+    problem = _routing_problem(value)
+    if problem:
+        raise NachaFieldError(field, problem)
+    return value
+
+
+@lru_cache(maxsize=65536)
+def _routing_problem(value: str) -> str | None:
+    # Cached by value alone: a night's file has far fewer banks than entries.
     if not (len(value) == 9 and value.isascii() and value.isdigit()):
-        raise NachaFieldError(field, f"{value!r} is not a 9-digit ABA routing number")
+        return f"{value!r} is not a 9-digit ABA routing number"
     try:
         rtn.validate(value)
     except ValidationError:
-        raise NachaFieldError(field, f"{value!r} fails the ABA check digit")
-    return value
+        return f"{value!r} fails the ABA check digit"
+    return None
 
 
 def dfi_account(value: str, field: str = "account number") -> str:
     """A bank account number: 1-17 letters, digits or hyphens, left-justified."""
     text = value.strip().upper()
+    if _ACCOUNT.fullmatch(text):
+        return text.ljust(17)
     if not text or len(text) > 17:
         raise NachaFieldError(field, f"{value!r} must be 1 to 17 characters")
-    if not (text.isascii() and all(c.isalnum() or c == "-" for c in text)):
-        raise NachaFieldError(field, f"{value!r} may hold only letters, digits and hyphens")
-    return text.ljust(17)
+    raise NachaFieldError(field, f"{value!r} may hold only letters, digits and hyphens")
 
 
 def _transliterate(value: str, field: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
+    kept = _COMBINING.sub("", decomposed)
+    if kept.isascii() and kept.isprintable():
+        return kept
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     for char in kept:
         if not (" " <= char <= "~"):

@@ -210,12 +210,16 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
     )
     traces: list[str] = []
     count = entry_hash = debits = 0
+    if sequence + len(batch.entries) > 9_999_999:
+        raise NachaFieldError(where, "more entries than 7-digit trace sequences")
     for index, entry in enumerate(batch.entries, start=1):
-        trace = odfi + numeric(sequence, 7, f"{where} trace sequence")
-        code = DEBIT_CODES.get(entry.account_type)
-        if code is None:
-            raise NachaFieldError(f"{where} entry {index}", f"{entry.account_type!r} account")
-        cents, rdfi = _entry(lines, entry, code, trace, f"{where} entry {index}")
+        trace = f"{odfi}{sequence:07d}"
+        try:
+            cents, rdfi = _entry(lines, entry, DEBIT_CODES[entry.account_type], trace)
+        except (NachaFieldError, KeyError) as error:
+            if isinstance(error, KeyError):
+                error = NachaFieldError("account type", f"{entry.account_type!r} is unknown")
+            raise error.within(f"{where} entry {index}") from None
         traces.append(trace)
         sequence += 1
         count += 2 if entry.addenda else 1
@@ -224,7 +228,7 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
     offset_trace = None
     credits = 0
     if batch.offset is not None:
-        offset_trace = odfi + numeric(sequence, 7, f"{where} trace sequence")
+        offset_trace = f"{odfi}{sequence:07d}"
         offset = batch.offset
         credit = Entry(
             routing_number=offset.routing_number,
@@ -234,9 +238,10 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
             individual_id=offset.individual_id or batch.company_id,
             individual_name=offset.name or batch.company_name,
         )
-        credits, rdfi = _entry(
-            lines, credit, CREDIT_CODES[offset.account_type], offset_trace, f"{where} offset"
-        )
+        try:
+            credits, rdfi = _entry(lines, credit, CREDIT_CODES[offset.account_type], offset_trace)
+        except NachaFieldError as error:
+            raise error.within(f"{where} offset") from None
         count += 1
         entry_hash += rdfi
     entry_hash %= 10**10
@@ -256,26 +261,23 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
     return WrittenBatch(number, count, entry_hash, debits, credits, traces, offset_trace)
 
 
-def _entry(lines: list[str], entry: Entry, code: int, trace: str, where: str) -> tuple[int, int]:
-    aba = routing(entry.routing_number, f"{where} routing number")
-    cents = amount_cents(entry.amount, f"{where} amount")
+def _entry(lines: list[str], entry: Entry, code: int, trace: str) -> tuple[int, int]:
+    """Append one entry (and its addenda); the hot path of a 100,000-entry night."""
+    aba = routing(entry.routing_number)
+    cents = amount_cents(entry.amount)
     if not cents:
         # A live entry moves money; zero-dollar entries are prenotes (28/38), not written.
-        raise NachaFieldError(f"{where} amount", "a debit of 0.00 is not an entry")
+        raise NachaFieldError("amount", "a debit of 0.00 is not an entry")
+    account = dfi_account(entry.account_number)
+    individual_id = alpha(entry.individual_id, 15, "individual id", required=True)
+    name = alpha(entry.individual_name, 22, "individual name", truncate=True, required=True)
+    discretionary = alpha(entry.discretionary_data, 2, "discretionary data")
+    indicator = "1" if entry.addenda else "0"
     lines.append(
-        "6"
-        + str(code)
-        + aba
-        + dfi_account(entry.account_number, f"{where} account number")
-        + str(cents).zfill(10)
-        + alpha(entry.individual_id, 15, f"{where} individual id", required=True)
-        + alpha(entry.individual_name, 22, f"{where} individual name", truncate=True, required=True)
-        + alpha(entry.discretionary_data, 2, f"{where} discretionary data")
-        + ("1" if entry.addenda else "0")
-        + trace
+        f"6{code}{aba}{account}{cents:010d}{individual_id}{name}{discretionary}{indicator}{trace}"
     )
     if entry.addenda:
-        lines.append("705" + alpha(entry.addenda, 80, f"{where} addenda") + "0001" + trace[8:])
+        lines.append(f"705{alpha(entry.addenda, 80, 'addenda')}0001{trace[8:]}")
     return cents, int(aba[:8])
 
 

@@ -30,6 +30,7 @@ from .fields import (
     amount_cents,
     dfi_account,
     numeric,
+    rdfi_id,
     routing,
 )
 
@@ -263,7 +264,7 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
 
 def _entry(lines: list[str], entry: Entry, code: int, trace: str) -> tuple[int, int]:
     """Append one entry (and its addenda); the hot path of a 100,000-entry night."""
-    aba = routing(entry.routing_number)
+    rdfi = rdfi_id(entry.routing_number)
     cents = amount_cents(entry.amount)
     if not cents:
         # A live entry moves money; zero-dollar entries are prenotes (28/38), not written.
@@ -271,14 +272,16 @@ def _entry(lines: list[str], entry: Entry, code: int, trace: str) -> tuple[int, 
     account = dfi_account(entry.account_number)
     individual_id = alpha(entry.individual_id, 15, "individual id", required=True)
     name = alpha(entry.individual_name, 22, "individual name", truncate=True, required=True)
-    discretionary = alpha(entry.discretionary_data, 2, "discretionary data")
+    discretionary = entry.discretionary_data
+    discretionary = alpha(discretionary, 2, "discretionary data") if discretionary else "  "
     indicator = "1" if entry.addenda else "0"
     lines.append(
-        f"6{code}{aba}{account}{cents:010d}{individual_id}{name}{discretionary}{indicator}{trace}"
+        f"6{code}{entry.routing_number}{account}{cents:010d}{individual_id}{name}"
+        f"{discretionary}{indicator}{trace}"
     )
     if entry.addenda:
         lines.append(f"705{alpha(entry.addenda, 80, 'addenda')}0001{trace[8:]}")
-    return cents, int(aba[:8])
+    return cents, rdfi
 
 
 __all__ = [

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import holidays
+from achlens.core import is_federal_reserve_holiday
 from hypothesis import strategies as st
 from stdnum.us import rtn
 
@@ -55,8 +56,10 @@ FED_HOLIDAYS = holidays.financial_holidays("XFED", years=range(2026, 2032))
 
 def _banking_day(day: date) -> date:
     """Effective dates fall on Federal Reserve banking days, as the extract job picks them
-    (validators warn of weekends and holidays)."""
-    while day.weekday() >= 5 or day in FED_HOLIDAYS:
+    (validators warn of weekends and holidays). achlens's own calendar is skipped too: it
+    counts 2028-11-10, the Friday before a Saturday Veterans Day, as a holiday, where the
+    Fed (and `holidays`) keep it open; dates are the caller's choice, not the writer's."""
+    while day.weekday() >= 5 or day in FED_HOLIDAYS or is_federal_reserve_holiday(day):
         day += timedelta(days=1)
     return day
 

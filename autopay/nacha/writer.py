@@ -211,8 +211,11 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
     )
     traces: list[str] = []
     count = entry_hash = debits = 0
-    if sequence + len(batch.entries) > 9_999_999:
-        raise NachaFieldError(where, "more entries than 7-digit trace sequences")
+    last_sequence = sequence + len(batch.entries) - (0 if batch.offset else 1)
+    if sequence < 1 or last_sequence > 9_999_999:
+        raise NachaFieldError(
+            where, f"trace sequences {sequence}-{last_sequence} do not fit 7 digits"
+        )
     for index, entry in enumerate(batch.entries, start=1):
         trace = f"{odfi}{sequence:07d}"
         try:

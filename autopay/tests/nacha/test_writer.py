@@ -200,3 +200,17 @@ def test_header_values_are_checked():
         nacha_file_write(header=header(file_id_modifier="%"), batches=[batch()])
     with pytest.raises(NachaFieldError, match="immediate origin"):
         nacha_file_write(header=header(immediate_origin="12345678901"), batches=[batch()])
+
+
+def test_trace_sequences_that_do_not_fit_seven_digits_are_refused():
+    offset = OffsetAccount(routing_number="091000019", account_number="555000111")
+    written = nacha_file_write(
+        header=header(), batches=[batch([entry()], offset=offset)], first_trace_sequence=9_999_998
+    )
+    assert written.batches[0].offset_trace_number == "091000019999999"
+    with pytest.raises(NachaFieldError, match="trace sequences 9999999-10000000 do not fit"):
+        nacha_file_write(
+            header=header(),
+            batches=[batch([entry()], offset=offset)],
+            first_trace_sequence=9_999_999,
+        )

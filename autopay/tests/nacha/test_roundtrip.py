@@ -4,8 +4,9 @@ every record is 94 characters, the line count a multiple of ten, hash and totals
 import unicodedata
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autopay.nacha import nacha_file_read, nacha_file_write
+from autopay.nacha import NachaFormatError, nacha_file_read, nacha_file_write
 
 from .strategies import batch_lists, file_headers
 
@@ -66,3 +67,30 @@ def test_any_written_file_reads_back_to_the_same_entries(header, batches):
     assert ach.entry_hash == sum(b.entry_hash for b in ach.batches) % 10**10
     assert ach.total_debit_cents == sum(b.total_debit_cents for b in ach.batches)
     assert ach.entry_count == sum(sum(e.record_count for e in b.entries) for b in ach.batches)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    header=file_headers,
+    batches=batch_lists,
+    edits=st.lists(
+        st.tuples(st.integers(0, 10**6), st.sampled_from(" 0123456789AZ-*\r\x00é")),
+        min_size=1,
+        max_size=4,
+    ),
+    cut=st.one_of(st.none(), st.integers(0, 10**6)),
+)
+def test_a_damaged_file_reads_or_is_refused_naming_a_line_never_crashes(
+    header, batches, edits, cut
+):
+    # given: a written file with characters changed and perhaps cut short
+    text = list(nacha_file_write(header=header, batches=batches).text)
+    for position, char in edits:
+        text[position % len(text)] = char
+    damaged = "".join(text)[: None if cut is None else cut % len(text)]
+    # when / then: only our error, with the line where the file went wrong
+    for data in (damaged, damaged.encode("utf-8")):
+        try:
+            nacha_file_read(data)
+        except NachaFormatError as error:
+            assert error.line is not None or "empty" in str(error)

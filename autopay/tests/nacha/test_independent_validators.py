@@ -2,7 +2,7 @@
 our own reader"): two NACHA validators written by others, neither sharing code with us.
 
 - achlens (PyPI, Apache-2.0): a rule-based NACHA validator (structure, headers, entry
-  fields, addenda, controls), run as its own command-line program.
+  fields, addenda, controls), run as its own command-line program in its own process.
 - achkit (PyPI, MIT): an independent parser and reconciliation validator (ABA check
   digits, entry hash, batch and file control totals, blocking); its parser also reads
   our entries back.
@@ -24,8 +24,6 @@ from autopay.nacha import AccountType, OffsetAccount, nacha_file_write
 from .conftest import DATA, batch, entry, header
 from .strategies import batch_lists, file_headers
 
-ACHLENS = Path(sys.executable).with_name("achlens")
-
 
 def _sample_file() -> str:
     debits = [
@@ -44,7 +42,10 @@ def _sample_file() -> str:
 
 def _achlens_cli(path: Path) -> tuple[int, dict]:
     run = subprocess.run(
-        [str(ACHLENS), "validate", str(path)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "achlens.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     return run.returncode, json.loads(run.stdout)
 

@@ -23,7 +23,6 @@ FILLER_RECORD = "9" * RECORD_LENGTH
 MAX_AMOUNT_CENTS = 9_999_999_999  # ten digits in entry detail records
 # Combining diacritical marks, which NFKD splits off accented Latin letters.
 _COMBINING = re.compile("[\u0300-\u036f]")
-_ACCOUNT = re.compile(r"[A-Z0-9-]{1,17}")
 
 
 def alpha(
@@ -111,7 +110,7 @@ def _routing_problem(value: str) -> str | None:
 def dfi_account(value: str, field: str = "account number") -> str:
     """A bank account number: 1-17 letters, digits or hyphens, left-justified."""
     text = value.strip().upper()
-    if _ACCOUNT.fullmatch(text):
+    if 0 < len(text) <= 17 and text.isascii() and text.replace("-", "").isalnum():
         return text.ljust(17)
     if not text or len(text) > 17:
         raise NachaFieldError(field, f"{value!r} must be 1 to 17 characters")

@@ -71,7 +71,7 @@ def test_nacha_write_rate(report, stopwatch):
     report.lines.append(
         f"NACHA write: {ENTRIES:,} entries in {seconds:.2f}s, {rate:,.0f} entries/s "
         f"(target >= {TARGET:,}/s: {'met' if rate >= TARGET else 'MISSED'}; "
-        f"{ENTRIES / cpu:,.0f}/s of CPU time, which a busy machine does not slow), "
+        f"{ENTRIES / cpu:,.0f}/s of this process's CPU time), "
         f"{len(written.text) / 1e6:.1f} MB"
     )
     ach, seconds = stopwatch(nacha_file_read, written.text)

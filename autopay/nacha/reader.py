@@ -64,11 +64,11 @@ def _records(lines: list[str], lenient: bool) -> tuple[list[tuple[int, str]], li
         lines.pop()
     records = []
     for number, line in enumerate(lines, start=1):
-        for column, char in enumerate(line, start=1):
-            if not (" " <= char <= "~"):
-                raise NachaFormatError(
-                    number, f"character {char!r} at column {column} is not printable ASCII"
-                )
+        if not (line.isascii() and line.isprintable()):
+            column, char = next((i, c) for i, c in enumerate(line, 1) if not " " <= c <= "~")
+            raise NachaFormatError(
+                number, f"character {char!r} at column {column} is not printable ASCII"
+            )
         if len(line) != RECORD_LENGTH:
             if not (lenient and len(line) < RECORD_LENGTH and line.strip()):
                 raise NachaFormatError(
@@ -258,7 +258,9 @@ class _Reader:
 def _batch_header(number: int, line: str) -> BatchRecord:
     service_class = _digits(number, line[1:4], "service class code")
     if service_class not in (200, 220, 225, 280):
-        raise NachaFormatError(number, f"service class code {service_class} is not 200/220/225")
+        raise NachaFormatError(
+            number, f"service class code {service_class} is not 200, 220, 225 or 280"
+        )
     sec = line[50:53]
     if sec == "IAT":
         raise NachaFormatError(number, "IAT batches are not supported")

@@ -30,6 +30,8 @@ from payments.tests.upload.worklist import (
     today,
 )
 
+from .axe import axe_violations
+
 pytestmark = pytest.mark.browser
 PASSWORD = "upload-exceptions-pass-7"
 
@@ -68,8 +70,11 @@ def test_csr_corrects_a_bad_account_and_the_next_run_posts_it(
     expect(page.get_by_role("heading", name="Upload exceptions")).to_be_visible()
     row = page.locator(f"#upx-{exc.pk}")
     expect(row).to_contain_text(UNKNOWN)
+    problems = axe_violations(page)
     row.get_by_role("link", name="Line 4").click()
     expect(page.locator("#upx-message")).to_contain_text("no suspense account is configured")
+    problems += axe_violations(page)
+    assert not problems, problems  # the list and the exception pass axe (issue 8 item 17)
     page.fill("#id_account_number", GOOD)
     page.fill("#id_comment", "Stub reads 1000000001")
     page.screenshot(path=str(artifacts / "upload-exception-correct.png"), full_page=True)
@@ -114,6 +119,7 @@ def test_csr_moves_a_suspense_payment_to_its_account(page: Page, live_server, co
     page.goto(f"{live_server.url}/acp/uploads/exceptions/?view=suspense")
     row = page.locator(f"#suspense-{line.pk}")
     expect(row).to_contain_text(UNKNOWN)
+    assert not axe_violations(page)
     row.get_by_label("Account").fill(GOOD)
     row.get_by_role("button", name="Transfer").click()
 

@@ -428,3 +428,27 @@ def _transfer_reason() -> int:
     from payments.models import PaymentCancelReason
 
     return PaymentCancelReason.objects.get(code="TRANSFER").pk
+
+
+# The demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_stages_a_file_with_one_exception_for_the_screen(client, login):
+    from cis.demo import DemoContext
+    from payments.demo import demo_upload_exception
+
+    for number in ("1000000011", "1000000012", "1000000013"):
+        billed(number)
+    ctx = DemoContext(accounts=3, seed=1, as_of=today(), log=lambda _: None)
+    demo_upload_exception(ctx)
+    demo_upload_exception(ctx)  # a second seed_demo stages nothing more
+
+    exc = UploadException.objects.get()
+    assert exc.reason == "bad_amount" and "1O.00" in exc.message
+    assert (
+        ToDoEntry.objects.filter(source=f"payments.PaymentStaging:{exc.payment_staging_id}").count()
+        == 1
+    )
+    login(CSR)
+    assert f'id="upx-{exc.pk}"' in client.get(URL).content.decode()
+    assert not Payment.objects.exists()  # the nightly upload posts it, not the demo

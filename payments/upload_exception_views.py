@@ -174,7 +174,9 @@ def _detail(request, exc: UploadException, *, form=None, recheck=None, error="",
     if open_line and form is None:
         form = CorrectionForm(initial=_correction_initial(line), user=request.user)
     record = line or exc.tender_staging or exc.deposit_staging
-    if exc.resolved_at is None and line is None and recheck is None:
+    open_group = exc.resolved_at is None and line is None
+    open_group = open_group and record.status == StagingStatus.ERROR
+    if open_group and recheck is None:
         recheck = RecheckForm()
     context = {
         "exc": exc,
@@ -182,7 +184,7 @@ def _detail(request, exc: UploadException, *, form=None, recheck=None, error="",
         "record": record,
         "upload": _upload_of(exc),
         "form": form if open_line and can_fix else None,
-        "recheck": recheck if exc.resolved_at is None and line is None and can_fix else None,
+        "recheck": recheck if open_group and can_fix else None,
         "error": error,
         "changes": staging_changes(record) + staging_changes(exc),
     }

@@ -30,8 +30,8 @@ from accounts.services.work import todo_complete
 from cis.money import ZERO, money_format
 
 from ..exceptions import PaymentError, PaymentStateError
+from ..lock_objects import upload_exception_qs_select_for_update, upload_staging_lock
 from ..models import (
-    DepositStaging,
     Payment,
     PaymentCancelReason,
     PaymentStaging,
@@ -74,13 +74,11 @@ def _locked_exception(exception: UploadException) -> UploadException:
         deposit_id, tender_id = exc.tender_staging.deposit_staging_id, exc.tender_staging_id
     else:
         deposit_id, tender_id = exc.deposit_staging_id, None
-    DepositStaging.objects.select_for_update().filter(pk=deposit_id).first()
-    if tender_id is not None:
-        TenderStaging.objects.select_for_update().filter(pk=tender_id).first()
-    if exc.payment_staging_id:
-        PaymentStaging.objects.select_for_update().filter(pk=exc.payment_staging_id).first()
+    upload_staging_lock(
+        deposit_id=deposit_id, tender_id=tender_id, payment_id=exc.payment_staging_id
+    )
     exc = (
-        UploadException.objects.select_for_update(of=("self",))
+        upload_exception_qs_select_for_update()
         .select_related("payment_staging", "tender_staging", "deposit_staging", "resolved_by")
         .get(pk=exc.pk)
     )
@@ -118,7 +116,7 @@ def _reopen(record, *, user, resolution: str) -> None:
     record.save(update_fields=STATE_FIELDS)
     changes_record(instance=record, before=before, user=user, scope=Scope())
     field = "tender_staging" if isinstance(record, TenderStaging) else "deposit_staging"
-    for exc in UploadException.objects.select_for_update(of=("self",)).filter(
+    for exc in upload_exception_qs_select_for_update().filter(
         **{field: record, "resolved_at__isnull": True}
     ):
         _resolve(exc, user=user, resolution=resolution)

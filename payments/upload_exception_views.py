@@ -136,7 +136,12 @@ def _sentence(error: Exception) -> str:
 @login_required
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def exceptions_screen(request: HttpRequest) -> HttpResponse:
-    form = FilterForm(request.GET or None)
+    return _screen(request, FilterForm(request.GET or None))
+
+
+def _screen(request: HttpRequest, form: FilterForm, *, refused: dict | None = None):
+    """The list; `refused`: a transfer refused on one suspense row (`pk`, `error`, the
+    values typed), shown in that row with what was typed (422)."""
     filters = form.filters()
     suspense = filters.view == ExceptionView.SUSPENSE
     rows = (
@@ -155,8 +160,10 @@ def exceptions_screen(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "transfer_form": TransferForm(initial=_transfer_initial()) if suspense else None,
         "can_transfer": request.user.has_perm(TRANSFER_PERMISSION),
+        "refused": refused or {},
     }
-    return render(request, "payments/upload_exceptions.html", context)
+    status = 422 if refused else 200
+    return render(request, "payments/upload_exceptions.html", context, status=status)
 
 
 def _exception(request: HttpRequest, pk: int) -> UploadException:
@@ -271,15 +278,19 @@ def suspense_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such payment in suspense")
     form = TransferForm(request.POST)
     back = reverse("payacp:upload-exceptions") + "?view=suspense"
+
+    def refuse(error: str) -> HttpResponse:
+        typed = {k: request.POST.get(k, "") for k in ("account_number", "reason", "comment")}
+        listing = FilterForm({"view": ExceptionView.SUSPENSE})
+        return _screen(request, listing, refused={"pk": line.pk, "error": error, **typed})
+
     if not form.is_valid():
-        messages.error(request, _form_sentence(form))
-        return redirect(back)
+        return refuse(_form_sentence(form))
     data = form.cleaned_data
     number = data["account_number"].strip()
     account = account_for_correction(user=request.user, number=number)
     if account is None:
-        messages.error(request, f"There is no account {number}.")
-        return redirect(back)
+        return refuse(f"There is no account {number}.")
     try:
         payment = suspense_payment_transfer(
             line=line,
@@ -289,8 +300,7 @@ def suspense_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
         )
     except (PaymentError, ValidationError) as e:
-        messages.error(request, _sentence(e))
-        return redirect(back)
+        return refuse(_sentence(e))
     messages.success(
         request,
         f"Payment of {money_format(payment.amount)} (line {line.line_number}, file reference "

@@ -417,10 +417,12 @@ def test_a_suspense_transfer_to_a_private_account_is_no_such_account(
     login(CSR)
     response = client.post(
         f"/acp/uploads/suspense/{line.pk}/transfer/",
-        {"account_number": "1000000077", "reason": _transfer_reason()},
-        follow=True,
+        {"account_number": "1000000077", "reason": _transfer_reason(), "comment": "stub"},
     )
-    assert "There is no account 1000000077." in response.content.decode()
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "There is no account 1000000077." in page
+    assert 'value="1000000077"' in page and 'value="stub"' in page  # what was typed stays
     assert frozen(suspense) == [D("25.00")]
 
 

@@ -321,6 +321,30 @@ def test_never_two_open_exceptions_for_one_line(client, login, night, accounts):
     assert todos.exclude(status="complete").count() == 1
 
 
+def test_a_line_whose_to_do_another_csr_is_working_is_theirs_to_fix(
+    client, login, night, django_user_model
+):
+    """The To Do rule holds here too: only the assignee or a supervisor completes an entry
+    someone else has, so the fix is refused whole (nothing changed) for another CSR."""
+    from accounts.services.work import todo_assign
+
+    exc = exception_of(UNKNOWN)
+    dana = django_user_model.objects.create_user("dana")
+    dana.groups.add(Group.objects.get(name=CSR))
+    todo = ToDoEntry.objects.get(source=f"payments.PaymentStaging:{exc.payment_staging_id}")
+    todo_assign(todo=todo, user=dana)
+    login(CSR)
+
+    response = correct(client, exc, account_number=GOOD)
+
+    assert response.status_code == 422
+    assert "only they or a supervisor can complete it" in response.content.decode()
+    exc.refresh_from_db()
+    exc.payment_staging.refresh_from_db()
+    assert exc.resolved_at is None and exc.payment_staging.status == StagingStatus.ERROR
+    assert not ChangeRecord.objects.exists()
+
+
 def test_a_tender_group_whose_totals_disagreed_is_checked_again(client, login, accounts):
     upload = staging.upload(
         [{"account": accounts[GOOD], "account_reference": GOOD, "amount": "10.00"}],

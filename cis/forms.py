@@ -4,6 +4,7 @@ as the API (cis.api.fields.MoneyField; issue 8 item 3)."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .api.fields import date_window
 from .money import PLAIN_DECIMAL_MESSAGE, is_plain_decimal, max_amount, money_format
 
 
@@ -42,4 +43,26 @@ class MoneyFormField(forms.DecimalField):
                 f"{money_format(value)} is more than the largest amount one payment, tender "
                 f"or adjustment may carry ({money_format(limit)}). Check the amount.",
                 code="max_amount",
+            )
+
+
+class BusinessDateFormField(forms.DateField):
+    """A payment or accounting date typed by a person: within the business date window the
+    API's `BusinessDateField` holds (`OPENCIS_DATE_WINDOW_DAYS_PAST` / `_FUTURE`), with
+    the same message."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        earliest, latest = date_window()
+        if not earliest <= value <= latest:
+            raise ValidationError(
+                f"Enter a date from {earliest.isoformat()} to {latest.isoformat()} (the "
+                "business date window).",
+                code="window",
             )

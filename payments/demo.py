@@ -230,3 +230,50 @@ def demo_unposted_payment(ctx: DemoContext) -> None:
         comments="Left for a supervisor to distribute (demo).",
     )
     ctx.log(f"  unposted payment on {number}")
+
+
+DEMO_UPLOAD_NAME = "demo-remittance.csv"
+
+
+@register_step(42, "a payment file with an unreadable line")
+def demo_upload_exception(ctx: DemoContext) -> None:
+    """A small CSV remittance file staged as the inbox job stages one, so the upload
+    exceptions screen has work (issue 9 item 5): two good lines wait for the nightly
+    `payment_upload`, one amount is unreadable ("1O.00", an exception at import, with its
+    TD-PYUPL To Do entry). Nothing is posted here: a CSR corrects the line on the screen
+    and `runbatch payment_upload` posts all three."""
+    from .models import UploadException, UploadFile
+    from .upload.intake import upload_file_import
+    from .upload.todo import todos_create
+
+    if UploadFile.objects.filter(name=DEMO_UPLOAD_NAME).exists():
+        ctx.log("demo payment file staged already: skipped")
+        return
+    numbers = list(
+        Account.objects.filter(
+            is_suspense=False,
+            customer__is_public=True,
+            activity_status=Account.ActivityStatus.CURRENT,
+        )
+        .order_by("number")
+        .values_list("number", flat=True)[:3]
+    )
+    if len(numbers) < 3:
+        return
+    day = ctx.as_of.isoformat()
+    text = (
+        "account,amount,date,check_number,payer_name,payee_accounts\n"
+        f"{numbers[0]},45.00,{day},7001,DEMO PAYER ONE,\n"
+        f"{numbers[1]},1O.00,{day},7002,DEMO PAYER TWO,\n"
+        f"{numbers[2]},62.10,{day},7003,DEMO PAYER THREE,\n"
+    )
+    upload = upload_file_import(
+        name=DEMO_UPLOAD_NAME, data=text.encode(), format="csv", channel="inbox"
+    )
+    exceptions = list(
+        UploadException.objects.filter(
+            payment_staging__tender_staging__deposit_staging__upload_file=upload
+        ).select_related("payment_staging__account")
+    )
+    todos_create(exceptions, ctx.as_of)
+    ctx.log(f"  {DEMO_UPLOAD_NAME}: 3 lines staged, {len(exceptions)} upload exception")

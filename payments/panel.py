@@ -193,3 +193,49 @@ register_home_card(
     context=_today_payments,
     permission="payments.view_payment",
 )
+
+
+# Upload exceptions (issue 9 item 5): a TD-PYUPL entry opens its exception on the upload
+# exceptions screen, and the home page, where a CSR starts the day, counts the open ones.
+
+
+def _upload_exception_source(field: str):
+    def resolve(user, key: str) -> RecordLink | None:
+        from .upload.worklist import exceptions_visible
+
+        if not key.isdigit() or not user.has_perm("payments.view_uploadexception"):
+            return None
+        mine = exceptions_visible(user=user).filter(**{f"{field}_id": key})
+        # The open exception, else the newest (the entry was completed with its fix).
+        exc = mine.filter(resolved_at__isnull=True).first() or mine.order_by("-pk").first()
+        if exc is None:
+            return None
+        return RecordLink(
+            f"Upload exception: {exc.message[:80]}",
+            reverse("payacp:upload-exception", args=[exc.pk]),
+        )
+
+    return resolve
+
+
+register_todo_source("payments.PaymentStaging", _upload_exception_source("payment_staging"))
+register_todo_source("payments.TenderStaging", _upload_exception_source("tender_staging"))
+register_todo_source("payments.DepositStaging", _upload_exception_source("deposit_staging"))
+
+
+def _upload_exceptions_card(request) -> dict:
+    from .upload.worklist import exceptions_visible
+
+    open_ = exceptions_visible(user=request.user).filter(resolved_at__isnull=True)
+    rows = list(open_.select_related("payment_staging").order_by("-created_at", "-pk")[:5])
+    return {"count": open_.count(), "rows": rows}
+
+
+register_home_card(
+    key="upload-exceptions",
+    title="Upload exceptions",
+    order=40,
+    template="payments/acp/_home_upload_exceptions.html",
+    context=_upload_exceptions_card,
+    permission="payments.view_uploadexception",
+)

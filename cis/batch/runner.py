@@ -3,6 +3,14 @@
 Chunks may run in one process (`runbatch`) or as Celery tasks on several workers; either
 way each chunk locks its rows with SELECT ... FOR UPDATE SKIP LOCKED, re-selects only
 items still to do, and adds its counts to the run with F() expressions.
+
+A run whose worker died (killed, out of memory, machine lost) stays Running with chunks
+not done. Starting the job again for the date resumes it: a new attempt plans chunks over
+what `select` still returns, so the work the dead worker's open transaction rolled back is
+done once and what committed is not done again. Every chunk is tagged with its attempt: a
+chunk message of an earlier attempt (still queued, or redelivered by the broker once its
+visibility timeout expires, since chunk tasks are acknowledged late) does no work and
+does not count towards the new attempt's chunks.
 """
 
 import logging
@@ -34,12 +42,16 @@ def batch_start(
     business_date: date,
     next_jobs: list[str] | None = None,
     force: bool = False,
+    chunk_size: int | None = None,
 ) -> tuple[BatchRun, list[tuple[int, int]]]:
     """Create or resume the run of `job_name` for `business_date` and plan its chunks.
 
     A complete run is returned as it is, with no chunks: the work was done already. With
     `force` it starts again (a same-day retry after CSRs fixed errors): the job's `select`
-    returns only what is still to do, so nothing done is done twice.
+    returns only what is still to do, so nothing done is done twice. A Running or Failed
+    run is resumed the same way, as a new attempt. `chunk_size` overrides the job's own
+    (and `OPENCIS_BATCH_CHUNK_SIZE`) for this attempt. The `next_jobs` of the run are kept
+    when None is given.
     """
     job = get_job(job_name)
     run, created = BatchRun.objects.select_for_update().get_or_create(
@@ -48,7 +60,7 @@ def batch_start(
     if run.status == BatchRun.Status.COMPLETE and not force:
         return run, []
     ids = list(job.select(business_date).order_by("pk").values_list("pk", flat=True))
-    ranges = chunk_ranges(ids, job.chunk_size or settings.BATCH_CHUNK_SIZE)
+    ranges = chunk_ranges(ids, chunk_size or job.chunk_size or settings.BATCH_CHUNK_SIZE)
     if not created:
         # A resumed run: what failed before is tried again, so only this attempt's errors
         # decide its outcome (earlier messages stay in `errors` for the record).
@@ -64,9 +76,20 @@ def batch_start(
     return run, ranges
 
 
-def batch_run_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
-    """Process one id range of a run; the last chunk to finish closes the run."""
+def batch_run_chunk(
+    *, run_id: int, first_id: int, last_id: int, attempt: int | None = None
+) -> ChunkResult:
+    """Process one id range of a run; the last chunk to finish closes the run.
+
+    `attempt` is the attempt that planned the chunk (None: the current one). A chunk of an
+    earlier attempt is stale: the current attempt planned its own chunks over whatever was
+    left to do, so the stale one does nothing.
+    """
     run = BatchRun.objects.get(pk=run_id)
+    attempt = run.attempts if attempt is None else attempt
+    if attempt != run.attempts:
+        log.warning("batch %s: stale chunk %s-%s (attempt %s)", run.job, first_id, last_id, attempt)
+        return ChunkResult()
     job = get_job(run.job)
     read = 0
     try:
@@ -84,24 +107,37 @@ def batch_run_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
         result = ChunkResult(
             errored=read, errors=[f"attempt {run.attempts}, ids {first_id}-{last_id}: {exc}"]
         )
-    _record_chunk(run_id, read, result)
+    _record_chunk(run_id, attempt, read, result)
     return result
 
 
-def _record_chunk(run_id: int, read: int, result: ChunkResult) -> None:
+def _record_chunk(run_id: int, attempt: int, read: int, result: ChunkResult) -> None:
+    """Add a chunk's counts to its run. The work a chunk did always counts; a chunk whose
+    attempt was superseded while it ran (the run was resumed meanwhile) does not count
+    towards the new attempt's chunks or errors, which decide the new attempt's outcome."""
     with transaction.atomic():
+        # The row lock first: a resume (`batch_start`) cannot start a new attempt between
+        # the attempt check and the update.
+        current = BatchRun.objects.select_for_update().get(pk=run_id).attempts == attempt
         BatchRun.objects.filter(pk=run_id).update(
             read=F("read") + read,
             done=F("done") + result.done,
-            errored=F("errored") + result.errored,
             skipped=F("skipped") + result.skipped,
-            chunks_done=F("chunks_done") + 1,
+            lines=F("lines") + result.lines,
+            money=F("money") + result.money,
+            line_errors=F("line_errors") + result.line_errors,
+            **(
+                {"errored": F("errored") + result.errored, "chunks_done": F("chunks_done") + 1}
+                if current
+                else {}
+            ),
         )
         run = BatchRun.objects.select_for_update().get(pk=run_id)
         if result.errors and len(run.errors) < MAX_ERRORS_KEPT:
             run.errors = (run.errors + result.errors)[:MAX_ERRORS_KEPT]
             run.save(update_fields=["errors"])
-        if run.chunks_done >= run.chunks_total:
+        running = run.status == BatchRun.Status.RUNNING
+        if current and running and run.chunks_done >= run.chunks_total:
             _finish(run)
 
 
@@ -122,14 +158,24 @@ def batch_run(
     job_name: str,
     business_date: date,
     on_chunk: Callable[[int, ChunkResult], None] | None = None,
+    on_plan: Callable[[BatchRun, int], None] | None = None,
     force: bool = False,
+    chunk_size: int | None = None,
 ) -> BatchRun:
-    """Run a whole job in this process, chunk after chunk (`force`: see `batch_start`)."""
-    run, ranges = batch_start(job_name=job_name, business_date=business_date, force=force)
+    """Run a whole job in this process, chunk after chunk (`force`, `chunk_size`: see
+    `batch_start`). `on_plan(run, chunks)` is called once planned, `on_chunk(index,
+    result)` after each chunk."""
+    run, ranges = batch_start(
+        job_name=job_name, business_date=business_date, force=force, chunk_size=chunk_size
+    )
+    if on_plan:
+        on_plan(run, len(ranges))
     if not ranges and run.status != BatchRun.Status.COMPLETE:
         ranges = [(0, -1)]  # nothing to do: one empty chunk closes the run
     for index, (first_id, last_id) in enumerate(ranges):
-        result = batch_run_chunk(run_id=run.pk, first_id=first_id, last_id=last_id)
+        result = batch_run_chunk(
+            run_id=run.pk, first_id=first_id, last_id=last_id, attempt=run.attempts
+        )
         if on_chunk:
             on_chunk(index, result)
     run.refresh_from_db()

@@ -108,8 +108,9 @@ def _tender_figures(tenders: list[TenderStaging]) -> dict[int, tuple[int, Decima
     return figures
 
 
-def _check_totals(deposit: DepositStaging, tenders: list[TenderStaging]) -> None:
-    """Steps 6.0 and 6.2: a level whose figures disagree with what it holds is in Error."""
+def _check_totals(deposit: DepositStaging, tenders: list[TenderStaging]) -> int:
+    """Steps 6.0 and 6.2: a level whose figures disagree with what it holds is in Error.
+    Returns how many payment lines this put in error with their level."""
     figures = _tender_figures(tenders)
     if deposit.status == StagingStatus.PENDING:
         count = sum(
@@ -131,8 +132,9 @@ def _check_totals(deposit: DepositStaging, tenders: list[TenderStaging]) -> None
         )
         if problem:
             _fail(deposit, "totals", problem)
-            return
+            return sum(n for n, _ in figures.values())
         _start(deposit)
+    stuck = 0
     for tender in tenders:
         if tender.status != StagingStatus.PENDING:
             continue
@@ -146,8 +148,10 @@ def _check_totals(deposit: DepositStaging, tenders: list[TenderStaging]) -> None
         )
         if problem:
             _fail(tender, "totals", problem)
+            stuck += count
         else:
             _start(tender)
+    return stuck
 
 
 def _controls(deposit: DepositStaging, tenders: list[TenderStaging]) -> None:
@@ -231,6 +235,7 @@ def _lines(
         if problem:
             _fail(p, *problem)
             result.skipped += 1
+            result.line_errors += 1
             result.errors.append(problem[1])
             continue
         p.account, p.to_suspense = account, to_suspense
@@ -303,6 +308,7 @@ def _post(lines: list[_Line], result: ChunkResult) -> None:
             staging.save(update_fields=["account", "to_suspense", "event", "payment", "updated_at"])
             _fail(staging, "refused", f"line {staging.line_number}: {refused[staging.pk]}")
             result.skipped += 1
+            result.line_errors += 1
             result.errors.append(f"line {staging.line_number}: {refused[staging.pk]}")
         else:
             done.append(staging)
@@ -321,6 +327,8 @@ def _post(lines: list[_Line], result: ChunkResult) -> None:
         now=now,
     )
     result.done += len(done)
+    result.lines += len(done)
+    result.money += sum((staging.amount for staging in done), ZERO)
 
 
 def _close(deposit: DepositStaging, tenders: list[TenderStaging]) -> None:
@@ -382,7 +390,7 @@ def upload_deposits(deposits: list[DepositStaging], business_date: date) -> Chun
         tenders = list(
             TenderStaging.objects.filter(deposit_staging=deposit).select_for_update().order_by("pk")
         )
-        _check_totals(deposit, tenders)
+        result.line_errors += _check_totals(deposit, tenders)
         if deposit.status != StagingStatus.IN_PROGRESS:
             result.skipped += 1
             if deposit.status == StagingStatus.ERROR:

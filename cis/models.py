@@ -34,6 +34,9 @@ class BatchRun(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    # First ids of the current attempt's chunks already counted in `chunks_done`: a chunk
+    # task delivered twice (tasks are acknowledged late) must not close the run early.
+    finished_chunks = models.JSONField(default=list, blank=True)
     # Progress in the job's own terms, added to by every chunk of every attempt: the lines
     # it posted (payments of an upload, bills completed), their money, and the lines it
     # refused (each one also in `errors`, up to a limit, and in the job's own records).

@@ -27,6 +27,18 @@ class ChunkResult:
     money: Decimal = ZERO
     line_errors: int = 0
 
+    def add(self, other: "ChunkResult") -> "ChunkResult":
+        """Both results as one (a chunk done in two transactions)."""
+        return ChunkResult(
+            done=self.done + other.done,
+            errored=self.errored + other.errored,
+            skipped=self.skipped + other.skipped,
+            errors=self.errors + other.errors,
+            lines=self.lines + other.lines,
+            money=self.money + other.money,
+            line_errors=self.line_errors + other.line_errors,
+        )
+
 
 @dataclass(frozen=True)
 class BatchJob:

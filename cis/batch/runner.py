@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from cis.models import BatchRun
 
-from .registry import ChunkResult, get_job
+from .registry import BatchJob, ChunkResult, get_job
 
 log = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 200
@@ -72,6 +72,7 @@ def batch_start(
     run.total = len(ids)
     run.chunks_total = len(ranges)
     run.chunks_done = 0
+    run.finished_chunks = []
     run.save()
     return run, ranges
 
@@ -84,6 +85,13 @@ def batch_run_chunk(
     `attempt` is the attempt that planned the chunk (None: the current one). A chunk of an
     earlier attempt is stale: the current attempt planned its own chunks over whatever was
     left to do, so the stale one does nothing.
+
+    The items are locked with SKIP LOCKED, so what is free is done at once. Items of the
+    range held by another transaction (the same chunk delivered twice, or a chunk of an
+    earlier attempt still running) are then waited for, in a second transaction: the
+    holder either completed them (the job's `select` no longer returns them) or died (its
+    transaction rolled back, and this chunk does them). So a chunk is recorded done only
+    once its whole range is, and the run closes only when all of it is.
     """
     run = BatchRun.objects.get(pk=run_id)
     attempt = run.attempts if attempt is None else attempt
@@ -91,48 +99,64 @@ def batch_run_chunk(
         log.warning("batch %s: stale chunk %s-%s (attempt %s)", run.job, first_id, last_id, attempt)
         return ChunkResult()
     job = get_job(run.job)
-    read = 0
-    try:
-        with transaction.atomic():
-            items = list(
-                job.select(run.business_date)
-                .filter(pk__gte=first_id, pk__lte=last_id)
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")
-            )
-            read = len(items)
-            result = job.process(items, run.business_date) if items else ChunkResult()
-    except Exception as exc:  # the chunk rolled back; a re-run retries its items
-        log.exception("batch %s chunk %s-%s failed", run.job, first_id, last_id)
-        result = ChunkResult(
-            errored=read, errors=[f"attempt {run.attempts}, ids {first_id}-{last_id}: {exc}"]
-        )
-    _record_chunk(run_id, attempt, read, result)
+    read, result, held = _process_range(job, run, attempt, first_id, last_id, True)
+    if held and not result.errored:
+        more, rest, _ = _process_range(job, run, attempt, first_id, last_id, False)
+        read, result = read + more, result.add(rest)
+    _record_chunk(run_id, attempt, first_id, read, result)
     return result
 
 
-def _record_chunk(run_id: int, attempt: int, read: int, result: ChunkResult) -> None:
-    """Add a chunk's counts to its run. The work a chunk did always counts; a chunk whose
-    attempt was superseded while it ran (the run was resumed meanwhile) does not count
-    towards the new attempt's chunks or errors, which decide the new attempt's outcome."""
+def _process_range(
+    job: BatchJob, run: BatchRun, attempt: int, first_id: int, last_id: int, skip_locked: bool
+) -> tuple[int, ChunkResult, bool]:
+    """One transaction over the range: (items read, result, whether some were skipped
+    because another transaction holds them). A failure rolls the transaction back and
+    counts its items as errored; a re-run retries them."""
+    read = 0
+    try:
+        with transaction.atomic():
+            todo = job.select(run.business_date).filter(pk__gte=first_id, pk__lte=last_id)
+            items = list(
+                todo.select_for_update(skip_locked=skip_locked, of=("self",)).order_by("pk")
+            )
+            read = len(items)
+            held = skip_locked and todo.exclude(pk__in=[item.pk for item in items]).exists()
+            result = job.process(items, run.business_date) if items else ChunkResult()
+    except Exception as exc:
+        log.exception("batch %s chunk %s-%s failed", run.job, first_id, last_id)
+        error = f"attempt {attempt}, ids {first_id}-{last_id}: {exc}"
+        return read, ChunkResult(errored=read, errors=[error]), False
+    return read, result, held
+
+
+def _record_chunk(run_id: int, attempt: int, first_id: int, read: int, result: ChunkResult) -> None:
+    """Add a chunk's counts to its run. The work a chunk did always counts; the chunk
+    itself counts once towards its attempt's chunks (a chunk delivered twice does not
+    close the run early), and not at all if its attempt was superseded while it ran (the
+    run was resumed meanwhile): the new attempt's own chunks and errors decide its
+    outcome."""
     with transaction.atomic():
         # The row lock first: a resume (`batch_start`) cannot start a new attempt between
         # the attempt check and the update.
-        current = BatchRun.objects.select_for_update().get(pk=run_id).attempts == attempt
-        BatchRun.objects.filter(pk=run_id).update(
-            read=F("read") + read,
-            done=F("done") + result.done,
-            skipped=F("skipped") + result.skipped,
-            lines=F("lines") + result.lines,
-            money=F("money") + result.money,
-            line_errors=F("line_errors") + result.line_errors,
-            **(
-                {"errored": F("errored") + result.errored, "chunks_done": F("chunks_done") + 1}
-                if current
-                else {}
-            ),
-        )
         run = BatchRun.objects.select_for_update().get(pk=run_id)
+        current = run.attempts == attempt and first_id not in run.finished_chunks
+        changes = {
+            "read": F("read") + read,
+            "done": F("done") + result.done,
+            "skipped": F("skipped") + result.skipped,
+            "lines": F("lines") + result.lines,
+            "money": F("money") + result.money,
+            "line_errors": F("line_errors") + result.line_errors,
+        }
+        if current:
+            changes |= {
+                "errored": F("errored") + result.errored,
+                "chunks_done": F("chunks_done") + 1,
+                "finished_chunks": run.finished_chunks + [first_id],
+            }
+        BatchRun.objects.filter(pk=run_id).update(**changes)
+        run.refresh_from_db()
         if result.errors and len(run.errors) < MAX_ERRORS_KEPT:
             run.errors = (run.errors + result.errors)[:MAX_ERRORS_KEPT]
             run.save(update_fields=["errors"])

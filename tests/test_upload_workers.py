@@ -36,10 +36,18 @@ from tests.workers import Workers, broker_flush
 pytestmark = [
     pytest.mark.celery,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("pay_ref"),
+    pytest.mark.usefixtures("upload_ref"),
 ]
 
 AMOUNT = D("5.00")
+
+
+@pytest.fixture
+def upload_ref(transactional_db):
+    """Accounts and payments reference data (SA and tender types, tender sources)."""
+    from payments.reference import reference_data_load
+
+    reference_data_load()
 
 
 @pytest.fixture
@@ -184,14 +192,13 @@ def test_two_workers_share_one_upload_without_paying_twice_or_deadlocking(worker
         batch_chunk_task.delay(run.pk, first_id, last_id, run.attempts)
     run = finished_run(60, workers)
 
-    # then: both workers worked, nothing twice, no chunk failed
+    # then: the run closed only once every line was posted (the second copy of a chunk
+    # waited for the first instead of closing it early); both workers worked; nothing
+    # twice, no chunk failed
     assert run.status == BatchRun.Status.COMPLETE, run.errors
-    assert run.errored == 0 and run.line_errors == 0
-    wait_until(
-        lambda: PaymentStaging.objects.filter(status=StagingStatus.COMPLETE).count() == 128,
-        20,
-        "the last copies did not finish",
-    )
+    assert not PaymentStaging.objects.exclude(status=StagingStatus.COMPLETE).exists()
+    assert run.errored == 0 and run.line_errors == 0 and run.chunks_done == 8
+    assert (run.lines, run.money) == (128, 128 * AMOUNT)
     stats = app.control.inspect(destination=[one, two], timeout=2).stats() or {}
     ran = {h: s["total"].get("cis.batch_chunk", 0) for h, s in stats.items()}
     assert set(ran) == {one, two} and all(ran.values()), ran

@@ -411,6 +411,7 @@ def upload_deposits(deposits: list[DepositStaging], business_date: date) -> Chun
         lines, lined = _lines(payments, {t.pk: t for t in working}, business_date)
         result.skipped += lined.skipped
         result.errors += lined.errors
+        result.line_errors += lined.line_errors
         # Lines waiting for their date go back to Pending (they were never started).
         waiting = [p.pk for p in payments if p.status == StagingStatus.IN_PROGRESS]
         posting = {line.staging.pk for line in lines}

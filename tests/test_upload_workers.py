@@ -9,10 +9,13 @@ failing test never leaves a worker holding locks on the test database.
 
 import datetime as dt
 import time
+from contextlib import contextmanager
 from decimal import Decimal as D
 
+import psycopg
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 
 from accounts.ledger_checks import ledger_breaches
@@ -31,7 +34,7 @@ from payments.models import (
 )
 from payments.tests.factories import bill, sa_add
 from payments.tests.upload.staging import DAY, upload
-from tests.workers import Workers, broker_flush
+from tests.workers import Workers, broker_flush, worker_database_url
 
 pytestmark = [
     pytest.mark.celery,
@@ -108,9 +111,10 @@ def finished_run(timeout: float, workers: Workers) -> BatchRun:
         raise AssertionError(f"run did not finish in {timeout}s: {run_of_day()!r}\n{logs}")
 
 
-def assert_every_line_paid_once(lines: int, accounts: list, per_account: int) -> None:
+def assert_every_line_paid_once(lines: int, paid_times: dict) -> None:
     """Every staged line is Complete with its own payment, each frozen once on its
-    account; controls balanced, files Complete, the ledger clean."""
+    account (`paid_times`: how many lines pay each account); controls balanced, files
+    Complete, the ledger clean."""
     stagings = PaymentStaging.objects.all()
     assert stagings.count() == lines
     assert not stagings.exclude(status=StagingStatus.COMPLETE).exists()
@@ -123,40 +127,60 @@ def assert_every_line_paid_once(lines: int, accounts: list, per_account: int) ->
         .annotate(n=Count("pk"))
         .values_list("account_id", "n")
     )
-    assert paid == {a.pk: per_account for a in accounts}
+    assert paid == {a.pk: n for a, n in paid_times.items()}
     assert not DepositControl.objects.exclude(status=ControlStatus.BALANCED).exists()
     assert not UploadFile.objects.exclude(status=UploadFile.Status.COMPLETE).exists()
     assert list(ledger_breaches()) == []
 
 
+@contextmanager
+def account_held(account):
+    """Another connection holds `account`'s row lock until the block ends (the
+    connection is closed however the test goes: an open one would block the flush)."""
+    conn = psycopg.connect(worker_database_url(), autocommit=False)
+    try:
+        conn.execute("SELECT id FROM accounts_account WHERE id = %s FOR UPDATE", [account.pk])
+        yield conn.info.backend_pid
+    finally:
+        conn.close()
+
+
+def backend_waiting_for_a_lock(besides: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid NOT IN (pg_backend_pid(), %s)",
+            [besides],
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_worker_killed_mid_upload_then_resumed_posts_every_line_once(workers):
-    """A worker is SIGKILLed while the upload runs (some chunks committed, one cut off
-    mid-transaction). The killed chunk rolls back whole: payments exist only for whole
-    committed chunks. Running the job again (`runbatch --celery`) on a new worker resumes
-    the Running run as a second attempt over what is left, so every staged line ends as
-    exactly one frozen payment and the run's progress counts each line once.
+    """A worker is SIGKILLed in the middle of a chunk, its transaction open (it waits for
+    an account another connection holds), after three of six chunks committed. The cut-off
+    chunk rolls back whole. Running the job again (`runbatch --celery`) with a new worker
+    resumes the Running run as a second attempt over what is left, so every staged line
+    ends as exactly one frozen payment and the run's progress counts each line once.
     Would catch: a chunk committed in parts, a resume that posts committed deposits again
     (duplicate payments), a resume that misses the cut-off deposits, a dead worker's run
     left Running for good."""
-    # given: 12 deposits of 10 lines each, planned in 6 chunks of 2 deposits
-    accounts = billed_accounts(10)
-    stage([accounts] * 12)
-    per_chunk = 2 * len(accounts)
+    # given: 12 deposits of 10 lines in 6 chunks of 2; the last 6 also pay `held`
+    accounts, (held,) = billed_accounts(10), billed_accounts(1)
+    stage([accounts] * 6 + [accounts + [held]] * 6)
     first = workers.start("first")
-    batch_run_task.delay("payment_upload", DAY.isoformat(), chunk_size=2)
+    with account_held(held) as holder:
+        batch_run_task.delay("payment_upload", DAY.isoformat(), chunk_size=2)
 
-    # when: the worker dies once some chunks but not all are done
-    def some_done():
-        run = run_of_day()
-        return run and run.chunks_total and 1 <= run.chunks_done < run.chunks_total
+        # when: the worker is killed inside chunk 4, waiting for the held account
+        def stuck_in_chunk_4():
+            run = run_of_day()
+            return run and run.chunks_done == 3 and backend_waiting_for_a_lock(holder)
 
-    wait_until(some_done, 40, "no chunk done")
-    workers.kill(first)
+        wait_until(stuck_in_chunk_4, 40, "the worker did not reach chunk 4")
+        workers.kill(first)
     run = run_of_day()
-    posted = Payment.objects.count()
-    assert run.status == BatchRun.Status.RUNNING and run.chunks_done < run.chunks_total == 6
-    assert 0 < posted < 120 and posted % per_chunk == 0  # whole chunks only
-    assert run.lines == posted
+    assert (run.status, run.chunks_done, run.chunks_total) == ("running", 3, 6)
+    assert Payment.objects.count() == run.lines == 3 * 2 * 10  # three whole chunks only
 
     # and the job is started again, a new worker taking over
     call_command("runbatch", "payment_upload", "--date", DAY.isoformat(), "--celery")
@@ -166,8 +190,8 @@ def test_worker_killed_mid_upload_then_resumed_posts_every_line_once(workers):
     # then
     assert run.status == BatchRun.Status.COMPLETE, run.errors
     assert run.attempts == 2
-    assert (run.lines, run.money, run.line_errors) == (120, 120 * AMOUNT, 0)
-    assert_every_line_paid_once(120, accounts, per_account=12)
+    assert (run.lines, run.money, run.line_errors) == (126, 126 * AMOUNT, 0)
+    assert_every_line_paid_once(126, {**dict.fromkeys(accounts, 12), held: 6})
 
 
 def test_two_workers_share_one_upload_without_paying_twice_or_deadlocking(workers):
@@ -202,4 +226,4 @@ def test_two_workers_share_one_upload_without_paying_twice_or_deadlocking(worker
     stats = app.control.inspect(destination=[one, two], timeout=2).stats() or {}
     ran = {h: s["total"].get("cis.batch_chunk", 0) for h, s in stats.items()}
     assert set(ran) == {one, two} and all(ran.values()), ran
-    assert_every_line_paid_once(128, group_a + group_b, per_account=8)
+    assert_every_line_paid_once(128, dict.fromkeys(group_a + group_b, 8))

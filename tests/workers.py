@@ -17,7 +17,7 @@ from cis.celery import app
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def tests_database_url() -> str:
+def worker_database_url() -> str:
     """The database the test process writes to (the `test_` one), as a DATABASE_URL."""
     s = connection.settings_dict
     auth = quote(s["USER"] or "")
@@ -44,7 +44,7 @@ class Workers:
     def start(self, name: str) -> str:
         env = os.environ | {
             "DJANGO_SETTINGS_MODULE": "cis.settings_test",
-            "DATABASE_URL": tests_database_url(),
+            "DATABASE_URL": worker_database_url(),
             "CELERY_BROKER_URL": app.conf.broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
         }

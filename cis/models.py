@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
+from cis.money import ZERO, money_field
+
 
 class BatchRun(models.Model):
     """One run of a batch job for one business date.
@@ -32,6 +34,15 @@ class BatchRun(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    # First ids of the current attempt's chunks already counted in `chunks_done`: a chunk
+    # task delivered twice (tasks are acknowledged late) must not close the run early.
+    finished_chunks = models.JSONField(default=list, blank=True)
+    # Progress in the job's own terms, added to by every chunk of every attempt: the lines
+    # it posted (payments of an upload, bills completed), their money, and the lines it
+    # refused (each one also in `errors`, up to a limit, and in the job's own records).
+    lines = models.PositiveIntegerField(default=0, help_text="Lines posted so far.")
+    money = money_field(default=ZERO, help_text="Money of the lines posted so far.")
+    line_errors = models.PositiveIntegerField(default=0, help_text="Lines refused so far.")
     errors = models.JSONField(default=list, blank=True)
     # Jobs to start, in order, once this one completes (the nightly chain, DESIGN §6).
     next_jobs = models.JSONField(default=list, blank=True)

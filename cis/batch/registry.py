@@ -3,18 +3,41 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Model, QuerySet
+
+from cis.money import ZERO
 
 
 @dataclass
 class ChunkResult:
-    """What one chunk did. `errors` are human-readable lines for the BatchRun record."""
+    """What one chunk did. `errors` are human-readable lines for the BatchRun record.
+
+    `done`, `errored` and `skipped` count work items (what `select` returns); `lines`,
+    `money` and `line_errors` are the progress in the job's own terms (an upload's work
+    item is a deposit, its lines are payments), shown by `runbatch` and the BatchRun.
+    """
 
     done: int = 0
     errored: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+    lines: int = 0
+    money: Decimal = ZERO
+    line_errors: int = 0
+
+    def add(self, other: "ChunkResult") -> "ChunkResult":
+        """Both results as one (a chunk done in two transactions)."""
+        return ChunkResult(
+            done=self.done + other.done,
+            errored=self.errored + other.errored,
+            skipped=self.skipped + other.skipped,
+            errors=self.errors + other.errors,
+            lines=self.lines + other.lines,
+            money=self.money + other.money,
+            line_errors=self.line_errors + other.line_errors,
+        )
 
 
 @dataclass(frozen=True)

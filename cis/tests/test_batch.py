@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from accounts.models import Bill, FinancialTransaction
 from accounts.services.bills import bill_create
 from accounts.tests.factories import ServiceAgreementFactory
-from cis.batch import batch_run
+from cis.batch import batch_run, batch_run_chunk, batch_start
 from cis.batch.runner import chunk_ranges
 from cis.models import BatchRun
 
@@ -119,3 +119,65 @@ def test_nightly_schedule_is_in_the_database(db):
     task = PeriodicTask.objects.get(name="OpenCIS nightly batch")
     assert task.task == "cis.nightly_batch" and task.enabled
     assert json.loads(task.kwargs)["jobs"][0] == "complete_bills"
+
+
+def test_a_run_whose_worker_died_is_resumed_and_does_each_item_once(db, settings):
+    """A run left Running (its worker died after one chunk of three) is resumed by
+    starting the job again: a second attempt over what is left completes the run."""
+    settings.BATCH_CHUNK_SIZE = 2
+    pending_bills(5)
+    run, ranges = batch_start(job_name="complete_bills", business_date=DAY)
+    batch_run_chunk(run_id=run.pk, first_id=ranges[0][0], last_id=ranges[0][1], attempt=1)
+    # the worker dies here: two chunks never run
+    run = batch_run(job_name="complete_bills", business_date=DAY)
+    assert (run.status, run.attempts, run.total, run.chunks_total) == ("complete", 2, 3, 2)
+    assert run.done == 5 and FinancialTransaction.objects.count() == 5
+
+
+def test_a_stale_chunk_of_an_earlier_attempt_does_nothing(db, settings):
+    """A dead worker's chunk redelivered after the run was resumed neither does work nor
+    counts towards the new attempt (it would close the run before its own chunks ran)."""
+    settings.BATCH_CHUNK_SIZE = 2
+    pending_bills(4)
+    run, old = batch_start(job_name="complete_bills", business_date=DAY)
+    run, new = batch_start(job_name="complete_bills", business_date=DAY)  # resumed
+    assert run.attempts == 2 and len(new) == 2
+    for first_id, last_id in old:
+        batch_run_chunk(run_id=run.pk, first_id=first_id, last_id=last_id, attempt=1)
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done, run.done) == ("running", 0, 0)
+    assert FinancialTransaction.objects.count() == 0
+    for first_id, last_id in new:
+        batch_run_chunk(run_id=run.pk, first_id=first_id, last_id=last_id, attempt=2)
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done, run.done) == ("complete", 2, 4)
+
+
+def test_a_chunk_delivered_twice_counts_once(db, settings):
+    """The second delivery of a chunk finds nothing left and does not count as another
+    chunk: the run stays Running until its other chunk is done."""
+    settings.BATCH_CHUNK_SIZE = 2
+    pending_bills(4)
+    run, ranges = batch_start(job_name="complete_bills", business_date=DAY)
+    (a, b), (c, d) = ranges
+    batch_run_chunk(run_id=run.pk, first_id=a, last_id=b)
+    batch_run_chunk(run_id=run.pk, first_id=a, last_id=b)
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done, run.done) == ("running", 1, 2)
+    batch_run_chunk(run_id=run.pk, first_id=c, last_id=d)
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done, run.done) == ("complete", 2, 4)
+
+
+def test_a_resumed_run_keeps_its_chain(db, settings):
+    pending_bills(1)
+    run, _ = batch_start(job_name="complete_bills", business_date=DAY, next_jobs=["x"])
+    run, _ = batch_start(job_name="complete_bills", business_date=DAY)
+    assert run.next_jobs == ["x"]
+
+
+def test_chunk_size_option_overrides_the_setting(db, settings, capsys):
+    settings.BATCH_CHUNK_SIZE = 500
+    pending_bills(3)
+    call_command("runbatch", "complete_bills", "--date", DAY.isoformat(), "--chunk-size", "1")
+    assert BatchRun.objects.get(job="complete_bills").chunks_total == 3

@@ -5,9 +5,9 @@ Work item: one deposit staging. A chunk of deposits is locked by the runner (SEL
 UPDATE SKIP LOCKED), so several workers share a run without taking the same deposit; each
 chunk runs in one transaction, so a worker killed mid-chunk leaves nothing half posted and
 the re-run takes the same deposits again. A deposit is re-selected until it is Complete (a
-payment dated in the future, or one a CSR is fixing, keeps it In progress); payment
-stagings already linked to a payment are never posted again, and each posted event carries
-an external id unique per tender source.
+payment dated in the future, or one a CSR is fixing, keeps it In progress); the parts of a
+line (its own account's, each pay advice's) already linked to a payment are never posted
+again, and each posted event carries an external id unique per tender source.
 
 A line in error is not a failure of the run: it becomes an upload exception (and, with the
 next job, a To Do entry), counts as skipped and is listed in the run's errors, so the run
@@ -108,8 +108,9 @@ def _tender_figures(tenders: list[TenderStaging]) -> dict[int, tuple[int, Decima
     return figures
 
 
-def _check_totals(deposit: DepositStaging, tenders: list[TenderStaging]) -> None:
-    """Steps 6.0 and 6.2: a level whose figures disagree with what it holds is in Error."""
+def _check_totals(deposit: DepositStaging, tenders: list[TenderStaging]) -> int:
+    """Steps 6.0 and 6.2: a level whose figures disagree with what it holds is in Error.
+    Returns how many payment lines this put in error with their level."""
     figures = _tender_figures(tenders)
     if deposit.status == StagingStatus.PENDING:
         count = sum(
@@ -131,8 +132,9 @@ def _check_totals(deposit: DepositStaging, tenders: list[TenderStaging]) -> None
         )
         if problem:
             _fail(deposit, "totals", problem)
-            return
+            return sum(n for n, _ in figures.values())
         _start(deposit)
+    stuck = 0
     for tender in tenders:
         if tender.status != StagingStatus.PENDING:
             continue
@@ -146,8 +148,10 @@ def _check_totals(deposit: DepositStaging, tenders: list[TenderStaging]) -> None
         )
         if problem:
             _fail(tender, "totals", problem)
+            stuck += count
         else:
             _start(tender)
+    return stuck
 
 
 def _controls(deposit: DepositStaging, tenders: list[TenderStaging]) -> None:
@@ -198,6 +202,7 @@ def _lines(
             result.skipped += 1  # seed 003 step 6.8: waits for its accounting date
             continue
         if p.already_posted:
+            p.start()
             p.complete()
             p.save(update_fields=["status"])
             result.skipped += 1
@@ -231,6 +236,7 @@ def _lines(
         if problem:
             _fail(p, *problem)
             result.skipped += 1
+            result.line_errors += 1
             result.errors.append(problem[1])
             continue
         p.account, p.to_suspense = account, to_suspense
@@ -244,6 +250,8 @@ def _lines(
         }
         external = p.external_id or f"upload:{p.pk}"
         for n, a in enumerate(advices, 1):
+            if a.payment_id is not None:
+                continue  # posted by an earlier run (the line was refused in part)
             target, a_suspense = _resolve(a.account or by_number.get(a.account_reference), suspense)
             a.account, a.to_suspense = target or account, a_suspense
             lines.append(
@@ -258,7 +266,7 @@ def _lines(
                     ),
                 )
             )
-        if rest > 0:
+        if rest > 0 and p.payment_id is None:
             lines.append(
                 _Line(
                     p,
@@ -303,24 +311,32 @@ def _post(lines: list[_Line], result: ChunkResult) -> None:
             staging.save(update_fields=["account", "to_suspense", "event", "payment", "updated_at"])
             _fail(staging, "refused", f"line {staging.line_number}: {refused[staging.pk]}")
             result.skipped += 1
+            result.line_errors += 1
             result.errors.append(f"line {staging.line_number}: {refused[staging.pk]}")
         else:
             done.append(staging)
-    # Complete, as `staging.complete()` and a save per line would, in three statements.
+    # Started and Complete, as `start()`, `complete()` and a save per line would, in
+    # four statements.
     PaymentStaging.objects.bulk_update(
         done, ["account", "to_suspense", "event", "payment", "updated_at"]
     )
     ids = [staging.pk for staging in done]
     PaymentStaging.objects.filter(pk__in=ids).update(status=StagingStatus.COMPLETE)
-    state_logs_insert(
-        PaymentStaging,
-        ids,
-        source=StagingStatus.IN_PROGRESS.value,
-        target=StagingStatus.COMPLETE.value,
-        transition="complete",
-        now=now,
-    )
+    for transition, source, target in (
+        ("start", StagingStatus.PENDING, StagingStatus.IN_PROGRESS),
+        ("complete", StagingStatus.IN_PROGRESS, StagingStatus.COMPLETE),
+    ):
+        state_logs_insert(
+            PaymentStaging,
+            ids,
+            source=source.value,
+            target=target.value,
+            transition=transition,
+            now=now,
+        )
     result.done += len(done)
+    result.lines += len(done)
+    result.money += sum((staging.amount for staging in done), ZERO)
 
 
 def _close(deposit: DepositStaging, tenders: list[TenderStaging]) -> None:
@@ -382,7 +398,7 @@ def upload_deposits(deposits: list[DepositStaging], business_date: date) -> Chun
         tenders = list(
             TenderStaging.objects.filter(deposit_staging=deposit).select_for_update().order_by("pk")
         )
-        _check_totals(deposit, tenders)
+        result.line_errors += _check_totals(deposit, tenders)
         if deposit.status != StagingStatus.IN_PROGRESS:
             result.skipped += 1
             if deposit.status == StagingStatus.ERROR:
@@ -390,25 +406,18 @@ def upload_deposits(deposits: list[DepositStaging], business_date: date) -> Chun
             continue
         working = [t for t in tenders if t.status == StagingStatus.IN_PROGRESS]
         _controls(deposit, working)
+        # Pending lines, including one a CSR set Pending again after part of it posted:
+        # the parts already linked to a payment are not posted again (see `_lines`).
         payments = list(
-            PaymentStaging.objects.filter(
-                tender_staging__in=working, status=StagingStatus.PENDING, payment__isnull=True
-            )
+            PaymentStaging.objects.filter(tender_staging__in=working, status=StagingStatus.PENDING)
             .select_for_update(of=("self",))
             .prefetch_related("advices")
             .order_by("pk")
         )
-        for p in payments:
-            p.start()
         lines, lined = _lines(payments, {t.pk: t for t in working}, business_date)
         result.skipped += lined.skipped
         result.errors += lined.errors
-        # Lines waiting for their date go back to Pending (they were never started).
-        waiting = [p.pk for p in payments if p.status == StagingStatus.IN_PROGRESS]
-        posting = {line.staging.pk for line in lines}
-        PaymentStaging.objects.filter(pk__in=set(waiting) - posting).update(
-            status=StagingStatus.PENDING
-        )
+        result.line_errors += lined.line_errors
         _post(lines, result)
         _close(deposit, tenders)
     return result

@@ -5,8 +5,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from cis.batch import batch_run, job_names
+from cis.batch import ChunkResult, batch_run, job_names
+from cis.models import BatchRun
+from cis.money import money_format
 from cis.tasks import batch_run_task
+
+
+def progress_text(p: ChunkResult | BatchRun) -> str:
+    """The job's progress in its own terms: lines posted, their money, lines refused."""
+    return f"lines {p.lines}, money {money_format(p.money)}, errors {p.line_errors}"
 
 
 class Command(BaseCommand):
@@ -31,9 +38,23 @@ class Command(BaseCommand):
             help="start the date's run again even if it is complete (a same-day retry; "
             "only what is still to do is done)",
         )
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=None,
+            help="work items per chunk for this run (default: the job's own, else "
+            "OPENCIS_BATCH_CHUNK_SIZE)",
+        )
 
     def handle(
-        self, *args, job: str | None, date: date | None, celery: bool, force: bool, **options
+        self,
+        *args,
+        job: str | None,
+        date: date | None,
+        celery: bool,
+        force: bool,
+        chunk_size: int | None,
+        **options,
     ):
         if not job:
             self.stdout.write("\n".join(job_names()))
@@ -42,19 +63,44 @@ class Command(BaseCommand):
             raise CommandError(f"unknown job {job!r}; known: {', '.join(job_names())}")
         day = date or timezone.localdate()
         if celery:
-            result = batch_run_task.delay(job, day.isoformat(), force=force)
+            result = batch_run_task.delay(job, day.isoformat(), force=force, chunk_size=chunk_size)
             self.stdout.write(f"queued {job} for {day} (task {result.id})")
             return
         bar = tqdm(
             desc=f"{job} {day}", unit="chunk", file=sys.stderr, disable=not sys.stderr.isatty()
         )
+        so_far = ChunkResult()
+
+        def planned(run: BatchRun, chunks: int) -> None:
+            # A resumed run starts from what its earlier attempts posted.
+            so_far.lines, so_far.money, so_far.line_errors = (
+                run.lines,
+                run.money,
+                run.line_errors,
+            )
+            bar.reset(total=chunks)
+            bar.set_postfix_str(progress_text(so_far))
+
+        def chunk_done(index: int, result: ChunkResult) -> None:
+            so_far.lines += result.lines
+            so_far.money += result.money
+            so_far.line_errors += result.line_errors
+            bar.set_postfix_str(progress_text(so_far), refresh=False)
+            bar.update(1)
+
         run = batch_run(
-            job_name=job, business_date=day, on_chunk=lambda i, r: bar.update(1), force=force
+            job_name=job,
+            business_date=day,
+            on_plan=planned,
+            on_chunk=chunk_done,
+            force=force,
+            chunk_size=chunk_size,
         )
         bar.close()
         summary = (
             f"{run.job} {run.business_date}: {run.status}; read {run.read}, "
-            f"done {run.done}, errored {run.errored}, skipped {run.skipped}"
+            f"done {run.done}, errored {run.errored}, skipped {run.skipped}; "
+            f"{progress_text(run)}"
         )
         for line in run.errors[:20]:
             self.stderr.write(f"  {line}")

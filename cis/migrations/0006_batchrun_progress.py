@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cis', '0004_h6_user_api_keys'),
+        ('cis', '0005_piirevealaudit_detail'),
     ]
 
     operations = [

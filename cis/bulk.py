@@ -178,6 +178,37 @@ def bulk_insert_rows(
     return list(ids)
 
 
+def bulk_update_rows(
+    model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]
+) -> None:
+    """`bulk_update(objs, fields)` in one `UPDATE ... FROM unnest(...)` on PostgreSQL, the
+    values bound as arrays: Django's `bulk_update` builds a CASE of one WHEN per row and
+    field, which costs seconds of Python for a few thousand rows (about 3,300 rows/s)."""
+    if not objs:
+        return
+    if not _is_postgres():
+        model.objects.bulk_update(objs, fields, batch_size=2000)
+        return
+    meta = model._meta
+    concrete = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    columns = ["id", *(f.column for f in concrete)]
+    types = ["bigint", *(f.db_type(connection) for f in concrete)]
+    arrays = [[obj.pk for obj in objs]]
+    arrays += [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs] for f in concrete
+    ]
+    unnest = ", ".join(f"%s::{t}[]" for t in types)
+    sets = ", ".join(f"{quote(c)} = d.{quote(c)}" for c in columns[1:])
+    names = ", ".join(quote(c) for c in columns)
+    with bound_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} AS t SET {sets} "  # noqa: S608
+            f"FROM unnest({unnest}) AS d({names}) WHERE t.id = d.id",
+            arrays,
+        )
+
+
 def id_in(ids: Iterable[int]) -> list[int] | RawSQL:
     """The right side of `pk__in=` for thousands of ids: on PostgreSQL one array parameter
     (`IN (SELECT unnest(...))`) instead of one placeholder per id, which costs more to
@@ -271,4 +302,39 @@ def state_logs_insert(
         _STATE_LOG_FIELDS,
         [(now, by_id, source, target, transition, content_type, pk) for pk in ids],
         ids=log_ids,
+    )
+
+
+def fsm_bulk_transition(
+    objs: Sequence[models.Model],
+    *,
+    source: str,
+    target: str,
+    transition: str,
+    field: str = "status",
+    by_id: int | None = None,
+) -> None:
+    """A django-fsm transition without side effects (an empty method body, such as a
+    staging record's `start`) on many instances at once: each must be in `source`; each
+    moves to `target` in memory (the caller saves it) and the transition log gets its rows
+    in one insert, where calling the transition would write one row per instance."""
+    if not objs:
+        return
+    from django_fsm import TransitionNotAllowed
+
+    wrong = next((o for o in objs if getattr(o, field) != source), None)
+    if wrong is not None:
+        raise TransitionNotAllowed(
+            f"{type(wrong).__name__} {wrong.pk} is {getattr(wrong, field)}, not {source}"
+        )
+    fsm_field = type(objs[0])._meta.get_field(field)
+    for obj in objs:
+        fsm_field.set_state(obj, target)  # what the transition does (protected fields too)
+    state_logs_insert(
+        type(objs[0]),
+        [o.pk for o in objs],
+        source=source,
+        target=target,
+        transition=transition,
+        by_id=by_id,
     )

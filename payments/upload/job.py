@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from cis.batch import BatchJob, ChunkResult, register
-from cis.bulk import state_logs_insert
+from cis.bulk import bulk_update_rows, fsm_bulk_transition, state_logs_insert
 from cis.money import ZERO
 
 from ..lock_objects import accounts_lock
@@ -293,7 +293,7 @@ def _post(lines: list[_Line], result: ChunkResult) -> None:
             line.staging.payment_id = pk
         if pk is not None and line.staging.event_id is None:
             line.staging.event_id = events[pk]
-    PayAdviceStaging.objects.bulk_update(advices, ["account", "to_suspense", "payment"])
+    bulk_update_rows(PayAdviceStaging, advices, ["account", "to_suspense", "payment"])
     now = timezone.now()
     done = []
     for staging in {line.staging.pk: line.staging for line in lines}.values():
@@ -307,8 +307,8 @@ def _post(lines: list[_Line], result: ChunkResult) -> None:
         else:
             done.append(staging)
     # Complete, as `staging.complete()` and a save per line would, in three statements.
-    PaymentStaging.objects.bulk_update(
-        done, ["account", "to_suspense", "event", "payment", "updated_at"]
+    bulk_update_rows(
+        PaymentStaging, done, ["account", "to_suspense", "event", "payment", "updated_at"]
     )
     ids = [staging.pk for staging in done]
     PaymentStaging.objects.filter(pk__in=ids).update(status=StagingStatus.COMPLETE)
@@ -398,8 +398,13 @@ def upload_deposits(deposits: list[DepositStaging], business_date: date) -> Chun
             .prefetch_related("advices")
             .order_by("pk")
         )
-        for p in payments:
-            p.start()
+        # `p.start()` for each line, its transition log written in one insert.
+        fsm_bulk_transition(
+            payments,
+            source=StagingStatus.PENDING,
+            target=StagingStatus.IN_PROGRESS,
+            transition="start",
+        )
         lines, lined = _lines(payments, {t.pk: t for t in working}, business_date)
         result.skipped += lined.skipped
         result.errors += lined.errors

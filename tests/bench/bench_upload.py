@@ -20,6 +20,7 @@ payments/s over floor payments/s.
 import datetime as dt
 import io
 import os
+import re
 import time
 from decimal import Decimal
 
@@ -190,10 +191,14 @@ def raw_floor(since: dict[str, int]) -> tuple[int, float]:
 def test_upload_throughput_against_floor(report):
     out = io.StringIO()
     started = time.perf_counter()
-    call_command(
-        "seed_demo", "--accounts", str(ACCOUNTS), "--as-of", AS_OF.isoformat(), stdout=out
-    )
+    call_command("seed_demo", "--accounts", str(ACCOUNTS), "--as-of", AS_OF.isoformat(), stdout=out)
     report.timing(f"seed_demo --accounts {ACCOUNTS:,}", time.perf_counter() - started)
+    report.lines += [
+        f"  step {line}"
+        for line in out.getvalue().splitlines()
+        if re.fullmatch(r"[a-z].*: [0-9.]+s", line) and not line.startswith("seed_demo")
+    ]
+    print("\n".join(report.lines), flush=True)
     numbers = list(
         Account.objects.exclude(number=NON_CIS_ACCOUNT)
         .filter(is_suspense=False)
@@ -227,11 +232,13 @@ def test_upload_throughput_against_floor(report):
                 payments, floor_seconds = raw_floor(before)
                 assert payments == size, (payments, size)
                 rate, floor = size / seconds, payments / floor_seconds
-                report.lines.append(
+                line = (
                     f"upload {size:>7,} payments, chunks of {chunk:>6,}: {rate:7,.0f}/s "
                     f"({seconds / size * 1000:.3f} ms per payment; bulk path "
                     f"{sum(bulk_seconds) / size * 1000:.3f} ms), floor {floor:7,.0f}/s "
                     f"({floor_seconds / size * 1000:.3f} ms): {rate / floor:.0%} of the floor"
                 )
+                print(line, flush=True)  # as it goes: the whole run takes a while
+                report.lines.append(line)
     finally:
         upload_job.payments_post_bulk = real_post

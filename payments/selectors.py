@@ -62,6 +62,7 @@ CROSS JOIN LATERAL (
 ) c
 WHERE c.run_first - c.amount < owing.balance OR c.run_last - c.amount < owing.balance
 """
+_JIT_OFF_ABOVE = 200
 # SQLite (`make run`): the same rows, without LATERAL.
 _CHARGES_SQL_LITE = """
 SELECT sa_id, id, arrears, amount, booked FROM (
@@ -159,9 +160,22 @@ def sa_charges_between(*, sa_ids: Iterable[int], first: date, last: date) -> Ope
         table = f"(SELECT column1 AS id, column2 AS balance FROM (VALUES {values})) owing"  # noqa: S608
         sql = _CHARGES_SQL_LITE.format(owing=table)
         params = [first, last, *(v for sa in ids for v in (sa, owing[sa]))]
+    # A chunk's thousands of SAs make the planner's cost estimate pass the JIT thresholds,
+    # and compiling the query costs more than running it: no JIT for this statement (in a
+    # transaction only, as SET LOCAL needs; the online path's few SAs never reach it).
+    no_jit = (
+        len(ids) > _JIT_OFF_ABOVE
+        and connection.in_atomic_block
+        and connection.vendor == "postgresql"
+    )
     with bound_cursor() as cursor:
+        if no_jit:
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
-        for sa_id, ft_id, arrears, amount, booked in cursor.fetchall():
+        fetched = cursor.fetchall()
+        if no_jit:
+            cursor.execute("SET LOCAL jit TO DEFAULT")
+        for sa_id, ft_id, arrears, amount, booked in fetched:
             rows[sa_id].append(
                 (ft_id, _day(arrears) if arrears else None, _money(amount), _day(booked))
             )

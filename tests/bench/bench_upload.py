@@ -7,7 +7,8 @@ segments, FTs, GL lines and transition logs written through the bulk path, contr
 balanced, staging Complete. Sizes BENCH_UPLOAD_SIZES (default 1,000, 10,000 and 100,000
 payments), each with the chunk sizes BENCH_UPLOAD_CHUNKS (payment lines per deposit, which
 the job posts in one bulk call: default 1,000, 5,000 and 20,000) that fit the size. For a
-quick run: BENCH_UPLOAD_ACCOUNTS=1000 BENCH_UPLOAD_SIZES=1000,5000 BENCH_UPLOAD_CHUNKS=1000.
+quick run: BENCH_UPLOAD_ACCOUNTS=1000 BENCH_UPLOAD_SIZES=1000,5000 BENCH_UPLOAD_CHUNKS=1000;
+or name the runs: BENCH_UPLOAD_RUNS=1000:1000,10000:5000 (size:chunk).
 
 The floor, in the same run after each upload: the rows that upload wrote to the seven
 tables of a payment (event, tender, payment, pay segment, FT, GL line, state log), read
@@ -49,6 +50,12 @@ AS_OF = dt.date(2026, 11, 25)
 ACCOUNTS = int(os.environ.get("BENCH_UPLOAD_ACCOUNTS", "10000"))
 SIZES = [int(s) for s in os.environ.get("BENCH_UPLOAD_SIZES", "1000,10000,100000").split(",")]
 CHUNKS = [int(s) for s in os.environ.get("BENCH_UPLOAD_CHUNKS", "1000,5000,20000").split(",")]
+# Or the runs themselves, as SIZE:CHUNK pairs ("1000:1000,100000:5000").
+RUNS = [
+    tuple(int(n) for n in pair.split(":"))
+    for pair in os.environ.get("BENCH_UPLOAD_RUNS", "").split(",")
+    if pair
+] or [(size, chunk) for size in SIZES for chunk in [c for c in CHUNKS if c <= size] or [size]]
 
 # The tables one payment writes; (table, {column: table whose id it holds}).
 _TABLES = [
@@ -218,27 +225,26 @@ def test_upload_throughput_against_floor(report):
     upload_job.payments_post_bulk = timed_post
     offset, day = 0, AS_OF
     try:
-        for size in SIZES:
-            for chunk in [c for c in CHUNKS if c <= size] or [size]:
-                _stage(size, chunk, numbers, offset)
-                offset += size
-                before = _max_ids()
-                bulk_seconds.clear()
-                began = time.perf_counter()
-                run = batch_run(job_name="payment_upload", business_date=day, force=True)
-                seconds = time.perf_counter() - began
-                assert run.status == "complete", run.errors[:3]
-                assert not PaymentStaging.objects.exclude(status="complete").exists()
-                payments, floor_seconds = raw_floor(before)
-                assert payments == size, (payments, size)
-                rate, floor = size / seconds, payments / floor_seconds
-                line = (
-                    f"upload {size:>7,} payments, chunks of {chunk:>6,}: {rate:7,.0f}/s "
-                    f"({seconds / size * 1000:.3f} ms per payment; bulk path "
-                    f"{sum(bulk_seconds) / size * 1000:.3f} ms), floor {floor:7,.0f}/s "
-                    f"({floor_seconds / size * 1000:.3f} ms): {rate / floor:.0%} of the floor"
-                )
-                print(line, flush=True)  # as it goes: the whole run takes a while
-                report.lines.append(line)
+        for size, chunk in RUNS:
+            _stage(size, chunk, numbers, offset)
+            offset += size
+            before = _max_ids()
+            bulk_seconds.clear()
+            began = time.perf_counter()
+            run = batch_run(job_name="payment_upload", business_date=day, force=True)
+            seconds = time.perf_counter() - began
+            assert run.status == "complete", run.errors[:3]
+            assert not PaymentStaging.objects.exclude(status="complete").exists()
+            payments, floor_seconds = raw_floor(before)
+            assert payments == size, (payments, size)
+            rate, floor = size / seconds, payments / floor_seconds
+            line = (
+                f"upload {size:>7,} payments, chunks of {chunk:>6,}: {rate:7,.0f}/s "
+                f"({seconds / size * 1000:.3f} ms per payment; bulk path "
+                f"{sum(bulk_seconds) / size * 1000:.3f} ms), floor {floor:7,.0f}/s "
+                f"({floor_seconds / size * 1000:.3f} ms): {rate / floor:.0%} of the floor"
+            )
+            print(line, flush=True)  # as it goes: the whole run takes a while
+            report.lines.append(line)
     finally:
         upload_job.payments_post_bulk = real_post

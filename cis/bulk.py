@@ -195,9 +195,11 @@ def bulk_update_rows(
     columns = ["id", *(f.column for f in concrete)]
     types = ["bigint", *(f.db_type(connection) for f in concrete)]
     arrays = [[obj.pk for obj in objs]]
-    arrays += [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs] for f in concrete
-    ]
+    for f in concrete:
+        if _is_plain(f):  # written as it is, as `_instance_getters` does
+            arrays.append([obj.__dict__.get(f.attname) for obj in objs])
+        else:
+            arrays.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs])
     unnest = ", ".join(f"%s::{t}[]" for t in types)
     sets = ", ".join(f"{quote(c)} = d.{quote(c)}" for c in columns[1:])
     names = ", ".join(quote(c) for c in columns)

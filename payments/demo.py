@@ -15,7 +15,7 @@ from .models import Payment, TenderSource, TenderType
 from .reference import NON_CIS_ACCOUNT, reference_data_load
 from .services.bulk import BulkPayment, payments_post_bulk
 
-CHUNK = 5000
+CHUNK = 20000  # payments per bulk call: a chunk spans the days of a month at once
 LATE_SHARE = 0.125
 # Tender type: (percent of customers, tender source it comes through)
 TENDERS = {

@@ -16,7 +16,7 @@ from django.db.models import Case, F, Prefetch, Q, QuerySet, Sum, When
 
 from accounts.models import Account, CreditRatingEvent, FinancialTransaction, ServiceAgreement
 from accounts.selectors import accounts_visible, rows_visible
-from cis.bulk import id_in
+from cis.bulk import bound_cursor, id_in
 from cis.money import ZERO, quantize
 
 from .distribution import Debt, SAChoice
@@ -29,16 +29,51 @@ from .models import Payment, PaymentEvent, PaySegment, Tender
 # FT and its cancellation are left out together (they net to zero in the balance), as in
 # `accounts.selectors.account_aging_rows`: a reversed payment reopens the debt it paid,
 # at that debt's age (issue 8 item 7).
-_CHARGES_SQL = """
-SELECT sa_id, due, amount, running, balance, booked FROM (
-    SELECT ft.sa_id AS sa_id,
-           COALESCE(ft.arrears_date, %s) AS due,
+#
+# A charge without an arrears date is due on the day it is judged (`as_of`), so which
+# charges are the newest depends on that day. For a range of days the query returns the
+# charges open on the first day or on the last one: a charge with an arrears date only
+# grows older as the day moves on, one without only newer, so together they hold every
+# charge open on any day between, at any balance up to today's (`OpenCharges.on` picks).
+#
+# PostgreSQL: one LATERAL scan of the (sa, accounting_date) index per owing SA, so the
+# cost follows the chunk's SAs, not the size of the ledger (a join of the whole FT table
+# with a window sort over it flipped to a sequential scan above a few hundred SAs).
+_CHARGES_SQL_PG = """
+SELECT owing.id, c.id, c.arrears, c.amount, c.booked
+FROM unnest(%s::bigint[], %s::numeric[]) AS owing(id, balance)
+CROSS JOIN LATERAL (
+    SELECT ft.id AS id,
+           ft.arrears_date AS arrears,
            ft.accounting_date AS booked,
            ft.current_amount AS amount,
            SUM(ft.current_amount) OVER (
-               PARTITION BY ft.sa_id
-               ORDER BY COALESCE(ft.arrears_date, %s) DESC, ft.id DESC
-           ) AS running,
+               ORDER BY COALESCE(ft.arrears_date, %s::date) DESC, ft.id DESC
+           ) AS run_first,
+           SUM(ft.current_amount) OVER (
+               ORDER BY COALESCE(ft.arrears_date, %s::date) DESC, ft.id DESC
+           ) AS run_last
+    FROM accounts_financialtransaction ft
+    WHERE ft.sa_id = owing.id AND ft.is_frozen AND ft.current_amount > 0
+      AND ft.cancels_id IS NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM accounts_financialtransaction c WHERE c.cancels_id = ft.id AND c.is_frozen
+      )
+) c
+WHERE c.run_first - c.amount < owing.balance OR c.run_last - c.amount < owing.balance
+"""
+_JIT_OFF_ABOVE = 200
+# SQLite (`make run`): the same rows, without LATERAL.
+_CHARGES_SQL_LITE = """
+SELECT sa_id, id, arrears, amount, booked FROM (
+    SELECT ft.sa_id AS sa_id, ft.id AS id, ft.arrears_date AS arrears,
+           ft.accounting_date AS booked, ft.current_amount AS amount,
+           SUM(ft.current_amount) OVER (
+               PARTITION BY ft.sa_id ORDER BY COALESCE(ft.arrears_date, %s) DESC, ft.id DESC
+           ) AS run_first,
+           SUM(ft.current_amount) OVER (
+               PARTITION BY ft.sa_id ORDER BY COALESCE(ft.arrears_date, %s) DESC, ft.id DESC
+           ) AS run_last,
            owing.balance AS balance
     FROM {owing}
     JOIN accounts_financialtransaction ft ON ft.sa_id = owing.id
@@ -47,7 +82,7 @@ SELECT sa_id, due, amount, running, balance, booked FROM (
           SELECT 1 FROM accounts_financialtransaction c WHERE c.cancels_id = ft.id AND c.is_frozen
       )
 ) t
-WHERE running - amount < balance
+WHERE run_first - amount < balance OR run_last - amount < balance
 """
 
 
@@ -77,27 +112,74 @@ def sa_open_charges(
     accounting date tells which debt was booked after the payment's date). `as_of` dates
     charges that have no due date (due on that day).
     """
-    balances = ServiceAgreement.objects.filter(pk__in=id_in(sa_ids)).values_list("pk", "balance")
-    owing = {sa: b for sa, b in balances if b > 0}
+    charges = sa_charges_between(sa_ids=sa_ids, first=as_of, last=as_of)
+    opened = {sa: charges.on(sa, as_of) for sa in charges.balances}
+    return {sa: rows for sa, rows in opened.items() if rows}
+
+
+@dataclass
+class OpenCharges:
+    """The charges that may be open on any day from `first` to `last` (see the SQL above)
+    and each SA's balance; `on` says which are open on a day, at the balance now held in
+    `balances` (a bulk chunk lowers it as it plans payments, as its postings will)."""
+
+    balances: dict[int, Decimal]
+    rows: dict[int, list[tuple[int, date | None, Decimal, date]]]  # id, arrears, amount, booked
+
+    def on(self, sa_id: int, day: date) -> list[tuple[date, Decimal, date]]:
+        balance = self.balances.get(sa_id, ZERO)
+        if balance <= 0:
+            return []
+        rows = sorted(self.rows.get(sa_id, ()), key=lambda r: (r[1] or day, r[0]), reverse=True)
+        out, running = [], ZERO
+        for _, arrears, amount, booked in rows:
+            if running >= balance:
+                break
+            out.append((arrears or day, min(amount, balance - running), booked))
+            running += amount
+        return out
+
+
+def sa_charges_between(*, sa_ids: Iterable[int], first: date, last: date) -> OpenCharges:
+    """`OpenCharges` of the SAs that owe something now, for the days `first` to `last`:
+    one query for the balances, one for the charges."""
+    balances = (
+        ServiceAgreement.objects.filter(pk__in=id_in(sa_ids))
+        .order_by()
+        .values_list("pk", "balance")
+    )
+    owing = {sa: _money(b) for sa, b in balances if b > 0}
+    rows: dict[int, list[tuple[int, date | None, Decimal, date]]] = defaultdict(list)
     if not owing:
-        return {}
+        return OpenCharges(owing, {})
     ids = sorted(owing)
     if connection.vendor == "postgresql":
-        table = "unnest(%s::bigint[], %s::numeric[]) AS owing(id, balance)"
-        params = [ids, [owing[sa] for sa in ids]]
+        sql, params = _CHARGES_SQL_PG, [ids, [owing[sa] for sa in ids], first, last]
     else:
         values = ", ".join(["(%s, %s)"] * len(ids))
         table = f"(SELECT column1 AS id, column2 AS balance FROM (VALUES {values})) owing"  # noqa: S608
-        params = [v for sa in ids for v in (sa, owing[sa])]
-    charges: dict[int, list[tuple[date, Decimal, date]]] = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(_CHARGES_SQL.format(owing=table), [as_of, as_of, *params])
-        for sa_id, due, amount, running, balance, booked in cursor.fetchall():
-            amount, running, balance = _money(amount), _money(running), _money(balance)
-            open_amount = min(amount, balance - (running - amount))
-            if open_amount > 0:
-                charges[sa_id].append((_day(due), open_amount, _day(booked)))
-    return dict(charges)
+        sql = _CHARGES_SQL_LITE.format(owing=table)
+        params = [first, last, *(v for sa in ids for v in (sa, owing[sa]))]
+    # A chunk's thousands of SAs make the planner's cost estimate pass the JIT thresholds,
+    # and compiling the query costs more than running it: no JIT for this statement (in a
+    # transaction only, as SET LOCAL needs; the online path's few SAs never reach it).
+    no_jit = (
+        len(ids) > _JIT_OFF_ABOVE
+        and connection.in_atomic_block
+        and connection.vendor == "postgresql"
+    )
+    with bound_cursor() as cursor:
+        if no_jit:
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+        if no_jit:
+            cursor.execute("SET LOCAL jit TO DEFAULT")
+        for sa_id, ft_id, arrears, amount, booked in fetched:
+            rows[sa_id].append(
+                (ft_id, _day(arrears) if arrears else None, _money(amount), _day(booked))
+            )
+    return OpenCharges(owing, dict(rows))
 
 
 def _day(value) -> date:
@@ -185,8 +267,12 @@ def acceptance_infos(*, account_ids: Iterable[int], as_of: date) -> dict[int, Ac
         .annotate(s=Sum("cash_only_points"))
         .values_list("account_id", "s")
     )
-    rows = Account.objects.filter(pk__in=ids).values_list(
-        "pk", "number", "customer__do_not_accept_payments", "customer__disallowed_pay_methods"
+    rows = (
+        Account.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list(
+            "pk", "number", "customer__do_not_accept_payments", "customer__disallowed_pay_methods"
+        )
     )
     return {
         pk: AcceptanceInfo(
@@ -194,6 +280,55 @@ def acceptance_infos(*, account_ids: Iterable[int], as_of: date) -> dict[int, Ac
         )
         for pk, number, refused, methods in rows
     }
+
+
+def acceptance_infos_on(
+    *, account_ids_by_day: dict[date, set[int]]
+) -> dict[date, dict[int, AcceptanceInfo]]:
+    """`acceptance_infos` for many days at once, {day: {account id: info}} for the accounts
+    given for each day, in two queries whatever the number of days (the bulk path: a
+    chunk spans many payment dates). The cash-only score of a day counts the same credit
+    events as `acceptance_infos` on that day."""
+    days = [d for d, ids in account_ids_by_day.items() if ids]
+    if not days:
+        return {d: {} for d in account_ids_by_day}
+    every = set().union(*account_ids_by_day.values())
+    ids = id_in(every)
+    events: dict[int, list[tuple[date, date | None, int]]] = defaultdict(list)
+    for account_id, effective, expires, points in (
+        CreditRatingEvent.objects.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=min(days)),
+            account_id__in=ids,
+            effective_on__lte=max(days),
+        )
+        .order_by()
+        .values_list("account_id", "effective_on", "expires_on", "cash_only_points")
+    ):
+        events[account_id].append((effective, expires, points))
+    rows = (
+        Account.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list(
+            "pk", "number", "customer__do_not_accept_payments", "customer__disallowed_pay_methods"
+        )
+    )
+    base = {
+        pk: (number, bool(refused), frozenset(methods or ()))
+        for pk, number, refused, methods in rows
+    }
+    out: dict[date, dict[int, AcceptanceInfo]] = {}
+    for day, wanted in account_ids_by_day.items():
+        infos = out[day] = {}
+        for pk in wanted:
+            if pk not in base:
+                continue
+            points = sum(
+                p
+                for effective, expires, p in events.get(pk, ())
+                if effective <= day and (expires is None or expires >= day)
+            )
+            infos[pk] = AcceptanceInfo(*base[pk], int(points))
+    return out
 
 
 def event_totals(*, event: PaymentEvent) -> tuple[Decimal, Decimal]:

@@ -17,6 +17,7 @@ from cis.bulk import bulk_insert
 from cis.money import ZERO, money_format, quantize
 
 from ..distribution import (
+    Debt,
     DistributionAlgorithm,
     DistributionError,
     SAChoice,
@@ -25,7 +26,7 @@ from ..distribution import (
     overpayment_target,
 )
 from ..models import DistributionRule, OverpaymentRule
-from ..selectors import SAInfo, account_sa_infos, debts_for, sa_open_charges
+from ..selectors import SAInfo, account_sa_infos, debts_for, sa_charges_between
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,34 +85,53 @@ class Rules:
 
 
 class _Planner:
-    """Plans a chunk of payments of one accounting date, in order: a later payment to the
-    same account sees the debt the earlier ones left (`debts_after`)."""
+    """Plans the payments of a chunk, day by day, in order: a later payment to the same
+    account sees the debt the earlier ones left, as if they had been posted already. On its
+    own day through `debts_after`; on a later day from the charges read once for the whole
+    chunk (`OpenCharges`), at the balance the earlier payments left, which is what reading
+    the ledger again after posting them would give."""
 
-    def __init__(self, *, account_ids, as_of: date, rules: Rules):
-        self.as_of = as_of
+    def __init__(self, *, account_ids, first: date, last: date, rules: Rules):
         self.rules = rules
         self.infos: dict[int, list[SAInfo]] = account_sa_infos(account_ids=account_ids)
         sa_ids = [i.sa_id for infos in self.infos.values() for i in infos]
-        charges = sa_open_charges(sa_ids=sa_ids, as_of=as_of)
-        self.debts = {acc: debts_for(infos, charges, as_of) for acc, infos in self.infos.items()}
-        # Excess-credit SAs to create, keyed by placeholder id (minus the account id).
-        self.new_excess: dict[int, int] = {}
+        self.charges = sa_charges_between(sa_ids=sa_ids, first=first, last=last)
+        self.debts: dict[int, list[Debt]] = {}
+        self.debts_day: dict[int, date] = {}
+        self.as_of = first
+        # Excess-credit SAs to create, keyed by placeholder id (minus the account id): the
+        # account and the day the first payment needed it.
+        self.new_excess: dict[int, tuple[int, date]] = {}
 
-    def plan(self, item: PlanIn) -> PlanOut:
+    def _debts(self, account_id: int) -> list[Debt]:
+        if self.debts_day.get(account_id) != self.as_of:
+            infos = self.infos.get(account_id, [])
+            charges = {i.sa_id: self.charges.on(i.sa_id, self.as_of) for i in infos}
+            self.debts[account_id] = debts_for(infos, charges, self.as_of)
+            self.debts_day[account_id] = self.as_of
+        return self.debts[account_id]
+
+    def plan(self, item: PlanIn, day: date | None = None) -> PlanOut:
+        if day is not None:
+            self.as_of = day
         try:
             manual = item.sa_amounts is not None
             segments = self._manual(item) if manual else self._automatic(item)
         except DistributionError as exc:
             return PlanOut(error=str(exc))
         paid = {s.sa_id: s.amount for s in segments}
-        self.debts[item.account_id] = debts_after(self.debts.get(item.account_id, []), paid)
+        self.debts[item.account_id] = debts_after(self._debts(item.account_id), paid)
+        balances = self.charges.balances
+        for sa_id, amount in paid.items():
+            if sa_id in balances:
+                balances[sa_id] -= amount
         return PlanOut(segments=tuple(segments))
 
     def _sa_ids(self, account_id: int) -> set[int]:
         return {i.sa_id for i in self.infos.get(account_id, [])}
 
     def _oldest(self, account_id: int, sa_id: int) -> date | None:
-        dues = [d.due for d in self.debts.get(account_id, []) if d.sa_id == sa_id]
+        dues = [d.due for d in self._debts(account_id) if d.sa_id == sa_id]
         return min(dues) if dues else None
 
     def _manual(self, item: PlanIn) -> list[SegmentPlan]:
@@ -140,7 +160,7 @@ class _Planner:
             raise DistributionError(f"match value {named} is not an SA of the payment's account")
         result = distribute(
             amount=item.amount,
-            debts=self.debts.get(item.account_id, []),
+            debts=self._debts(item.account_id),
             algorithm=item.algorithm,
             as_of=self.as_of,
             match_sa_id=item.match_sa_id,
@@ -166,7 +186,7 @@ class _Planner:
         if self.rules.excess_sa_type is None:
             raise DistributionError("no excess-credit SA type is configured for overpayments")
         placeholder = -account_id
-        self.new_excess[placeholder] = account_id
+        self.new_excess[placeholder] = (account_id, self.as_of)
         excess = self.rules.excess_sa_type
         self.infos.setdefault(account_id, []).append(
             SAInfo(
@@ -187,9 +207,9 @@ class _Planner:
                 account_id=account_id,
                 sa_type=self.rules.excess_sa_type,
                 status=ServiceAgreement.Status.ACTIVE,
-                start_date=self.as_of,
+                start_date=day,
             )
-            for account_id in self.new_excess.values()
+            for account_id, day in self.new_excess.values()
         ]
         bulk_insert(ServiceAgreement, sas)
         created = {p: sa.pk for p, sa in zip(self.new_excess, sas, strict=True)}
@@ -212,10 +232,24 @@ class ChunkPlan:
 
 
 def segments_plan(*, items: Sequence[PlanIn], as_of: date, rules: Rules) -> ChunkPlan:
-    """Plan pay segments for payments of one accounting date (3 queries + 1 per chunk
+    """Plan pay segments for payments of one accounting date (4 queries + 1 per chunk
     that needs new excess-credit SAs)."""
-    planner = _Planner(account_ids={i.account_id for i in items}, as_of=as_of, rules=rules)
-    outs = [planner.plan(item) for item in items]
+    return segments_plan_days(items=[(as_of, item) for item in items], rules=rules)
+
+
+def segments_plan_days(*, items: Sequence[tuple[date, PlanIn]], rules: Rules) -> ChunkPlan:
+    """`segments_plan` for payments of many accounting dates, (day, payment) in date order,
+    with the same queries as one date: each payment is planned as if those of earlier days
+    were posted already (the bulk path posts a chunk in one go after planning it)."""
+    if not items:
+        return ChunkPlan(outs=[], receivable_gl={})
+    days = [day for day, _ in items]
+    if days != sorted(days):
+        raise ValueError("segments_plan_days takes its payments in date order")
+    planner = _Planner(
+        account_ids={i.account_id for _, i in items}, first=days[0], last=days[-1], rules=rules
+    )
+    outs = [planner.plan(item, day) for day, item in items]
     created = planner.excess_create()
     if created:
         outs = [

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from cis.batch import BatchJob, ChunkResult, register
-from cis.bulk import state_logs_insert
+from cis.bulk import bulk_update_rows, state_logs_insert
 from cis.money import ZERO
 
 from ..lock_objects import accounts_lock
@@ -301,7 +301,7 @@ def _post(lines: list[_Line], result: ChunkResult) -> None:
             line.staging.payment_id = pk
         if pk is not None and line.staging.event_id is None:
             line.staging.event_id = events[pk]
-    PayAdviceStaging.objects.bulk_update(advices, ["account", "to_suspense", "payment"])
+    bulk_update_rows(PayAdviceStaging, advices, ["account", "to_suspense", "payment"])
     now = timezone.now()
     done = []
     for staging in {line.staging.pk: line.staging for line in lines}.values():
@@ -317,8 +317,8 @@ def _post(lines: list[_Line], result: ChunkResult) -> None:
             done.append(staging)
     # Started and Complete, as `start()`, `complete()` and a save per line would, in
     # four statements.
-    PaymentStaging.objects.bulk_update(
-        done, ["account", "to_suspense", "event", "payment", "updated_at"]
+    bulk_update_rows(
+        PaymentStaging, done, ["account", "to_suspense", "event", "payment", "updated_at"]
     )
     ids = [staging.pk for staging in done]
     PaymentStaging.objects.filter(pk__in=ids).update(status=StagingStatus.COMPLETE)

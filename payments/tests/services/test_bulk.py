@@ -2,6 +2,7 @@
 per-item refusals and errors, idempotent external ids (DESIGN §3, §7)."""
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -139,4 +140,70 @@ def test_back_dated_bulk_payment_relieves_all_open_debt():
     water.refresh_from_db()
     sewer.refresh_from_db()
     assert (water.balance, sewer.balance) == (D("0.00"), D("0.00"))
+    assert list(ledger_breaches()) == []
+
+
+def _history(account) -> list[tuple]:
+    """What each payment of the account paid: (date, SA type, amount, overpayment, due)."""
+    from payments.models import PaySegment
+
+    return sorted(
+        PaySegment.objects.filter(payment__account=account).values_list(
+            "payment__accounting_date",
+            "sa__sa_type__code",
+            "amount",
+            "is_overpayment",
+            "debt_due_date",
+        )
+    )
+
+
+def test_a_chunk_spanning_days_pays_what_one_chunk_a_day_pays():
+    """The bulk path plans a chunk of many accounting dates at once: each payment must
+    find the debt the earlier days' payments left, as when each day is posted on its own
+    after the one before (bills due on two dates, a charge with no due date, which is
+    due on whichever day a payment is judged, and a last payment that overpays)."""
+    from accounts.models import FinancialTransaction, GLAccount
+    from accounts.services.ledger import Posting, ledger_post
+
+    days = [dt.date(2026, 1, 15), dt.date(2026, 2, 5), dt.date(2026, 2, 25)]
+    amounts = ["40.00", "30.00", "90.00"]
+    twins = []
+    for _ in range(2):
+        account = AccountFactory()
+        water, sewer = sa_add(account, "WATER"), sa_add(account, "SEWER")
+        bill(account, {water: 30, sewer: 20}, bill_date=dt.date(2026, 1, 1))
+        bill(account, {water: 15, sewer: 25}, bill_date=dt.date(2026, 2, 1))
+        ledger_post(
+            postings=[
+                Posting(
+                    sa_id=sewer.pk,
+                    account_id=account.pk,
+                    receivable_gl_id=sewer.sa_type.receivable_gl_id,
+                    offset_gl_id=GLAccount.objects.get(code="4900").pk,
+                    kind=FinancialTransaction.Kind.ADJUSTMENT,
+                    amount=D("12.00"),
+                    accounting_date=dt.date(2026, 1, 10),
+                )
+            ]
+        )
+        twins.append(account)
+    one_chunk, day_by_day = twins
+    items = [
+        replace(item(one_chunk, amount), accounting_date=day)
+        for day, amount in zip(days, amounts, strict=True)
+    ]
+    assert payments_post_bulk(items=items, tender_source=source()).frozen == 3
+    for day, amount in zip(days, amounts, strict=True):
+        result = payments_post_bulk(
+            items=[replace(item(day_by_day, amount), accounting_date=day)], tender_source=source()
+        )
+        assert result.frozen == 1
+    paid = _history(one_chunk)
+    assert paid == _history(day_by_day)
+    assert len({(day, code) for day, code, *_ in paid}) > len(days)  # payments were split
+    assert any(over for *_, over, _ in paid)  # and the last one overpaid
+    one_chunk.refresh_from_db()
+    day_by_day.refresh_from_db()
+    assert one_chunk.balance == day_by_day.balance
     assert list(ledger_breaches()) == []

@@ -316,6 +316,8 @@ SPECTACULAR_SETTINGS = {
         "ReceiptLayoutEnum": "payments.models.events.ReceiptPrint.Format",
         "BillStatusEnum": "accounts.models.ledger.Bill.Status",
         "AdjustmentStatusEnum": "accounts.models.ledger.Adjustment.Status",
+        "AutopayKindEnum": "autopay.models.Enrollment.Kind",
+        "AutopayStopReasonEnum": "autopay.models.Enrollment.StopReason",
     },
 }
 

@@ -9,6 +9,8 @@ from .models import (
     BillCycle,
     ContactType,
     CustomField,
+    DemographicCategory,
+    DemographicItem,
     DocumentType,
     GLAccount,
     NoteType,
@@ -121,6 +123,18 @@ TODO_TYPES = {
 }
 
 
+# code: (description, level, {item code: (description, unit value)})
+DEMOGRAPHICS = {
+    "BUDGET": ("Budget billing", "account", {"BUDGET": ("Account budget amount", "1.00")}),
+    "HOUSEHOLD": (
+        "Household",
+        "location",
+        {"OCCUPANTS": ("Occupants", "1.00"), "BATHROOMS": ("Bathrooms", "1.00")},
+    ),
+    "CONSERVE": ("Water conservation", "customer", {"RAINBARREL": ("Rain barrels", "1.00")}),
+}
+
+
 @transaction.atomic
 def reference_data_load() -> None:
     gl = {}
@@ -192,3 +206,12 @@ def panel_reference_load() -> None:
         ContactType.objects.get_or_create(
             code=code, defaults={"description": description, "applies_to": scope, "is_system": True}
         )
+    for code, (description, level, items) in DEMOGRAPHICS.items():
+        category, _ = DemographicCategory.objects.get_or_create(
+            code=code, defaults={"description": description, "level": level}
+        )
+        for item, (label, unit) in items.items():
+            DemographicItem.objects.get_or_create(
+                code=item,
+                defaults={"description": label, "category": category, "unit_value": unit},
+            )

@@ -122,3 +122,21 @@ def account_credit_scores(*, account: Account, as_of: date | None = None) -> tup
         effective_on__lte=as_of,
     ).aggregate(rating=Sum("credit_rating_points"), cash=Sum("cash_only_points"))
     return BASE_CREDIT_RATING + (sums["rating"] or 0), sums["cash"] or 0
+
+
+def account_budget_amount(*, account: Account, on: date) -> Decimal | None:
+    """The account-level budget amount (seed 004, "Setting up Account Level Budget"): the
+    effective value of the demographic item `OPENCIS_BUDGET_DEMOGRAPHIC_ITEM` (default
+    BUDGET) on the account, or None when it has none. Autopay's *required amount* drafts it."""
+    from django.conf import settings
+
+    from .models import Demographic
+
+    code = getattr(settings, "OPENCIS_BUDGET_DEMOGRAPHIC_ITEM", "BUDGET")
+    demographic = (
+        Demographic.objects.filter(account=account, item__code=code)
+        .select_related("item")
+        .prefetch_related("variances")
+        .first()
+    )
+    return demographic.effective_value(on) if demographic is not None else None

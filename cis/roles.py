@@ -54,6 +54,11 @@ _CSR = [
     ("accounts", "delete_contactphone"),
     # Payments: a CSR adds, distributes and cancels with a reason (cancel, NSF, transfer);
     # deleting an unposted payment or event is a Supervisor's (issue 7 item 13).
+    ("accounts", "add_demographic"),
+    ("accounts", "change_demographic"),
+    ("accounts", "delete_demographic"),
+    ("accounts", "add_demographicvariance"),
+    ("accounts", "delete_demographicvariance"),
     ("payments", "view_"),
     ("payments", "add_"),
     ("payments", "change_"),

@@ -235,6 +235,8 @@ OPENCIS_PAYMENT_INBOX = Path(
 # empty: the first account flagged "suspense"), and how long Complete staging is kept.
 OPENCIS_SUSPENSE_ACCOUNT = env_str("OPENCIS_SUSPENSE_ACCOUNT", "")
 OPENCIS_STAGING_KEEP_DAYS = env_int("OPENCIS_STAGING_KEEP_DAYS", 90)
+# The demographic item whose account-level value is the budget amount (seed 004).
+OPENCIS_BUDGET_DEMOGRAPHIC_ITEM = env_str("OPENCIS_BUDGET_DEMOGRAPHIC_ITEM", "BUDGET")
 # Card processors by code: "code=dotted.Class,..." (payments/processors); each real
 # processor's class reads its own secrets from the environment.
 OPENCIS_CARD_PROCESSORS = dict(

@@ -77,6 +77,12 @@ def _location_context(ctx: PanelContext) -> dict:
     }
 
 
+def _demographics():
+    from .views import demographics  # the tab's forms live with its view
+
+    return demographics
+
+
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -192,6 +198,14 @@ register_tab(
     order=60,
     template="accounts/acp/tabs/history.html",
     context=_history_context,
+)
+register_tab(
+    key="demographics",
+    label="Demographics",
+    order=65,
+    template="accounts/acp/tabs/demographics.html",
+    context=lambda ctx: _demographics().demographics_context(ctx),
+    has_records=lambda ctx: _demographics().has_demographics(ctx),
 )
 register_tab(
     key="special_conditions",

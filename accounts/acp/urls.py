@@ -3,7 +3,7 @@ place (panel_action) decides whether the user may see it."""
 
 from django.urls import path
 
-from .views import customer, location, panel, records, todo
+from .views import customer, demographics, location, panel, records, todo
 
 app_name = "acp"
 
@@ -50,6 +50,7 @@ urlpatterns = [
     path(A + "location/permits/<int:pk>/delete/", location.permit_delete, name="permit-delete"),
     path(A + "location/owner/", location.owner, name="owner"),
     # History: adjust a charge (a Supervisor's)
+    path(A + "demographics/", demographics.demographics, name="demographics"),
     path(A + "history/<int:ft>/adjust/", records.history_adjust, name="history-adjust"),
     # Notes
     path(A + "notes/new/", records.note_new, name="note-new"),

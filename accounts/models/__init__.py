@@ -25,6 +25,7 @@ from .customers import (
     Location,
     ServiceAgreement,
 )
+from .demographics import Demographic, DemographicCategory, DemographicItem, DemographicVariance
 from .history import ChangeRecord
 from .ledger import (
     Adjustment,
@@ -60,6 +61,10 @@ __all__ = [
     "ContactType",
     "CreditRatingEvent",
     "CustomField",
+    "Demographic",
+    "DemographicCategory",
+    "DemographicItem",
+    "DemographicVariance",
     "Customer",
     "CustomerAddress",
     "CustomerCode",

@@ -276,4 +276,16 @@ def demo_upload_exception(ctx: DemoContext) -> None:
         ).select_related("payment_staging__account")
     )
     todos_create(exceptions, ctx.as_of)
+    # Dated by the demo's as-of day, not the clock, so the same seed builds the same data.
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from accounts.models import ToDoEntry
+
+    ToDoEntry.objects.filter(
+        source__in=[f"payments.PaymentStaging:{e.payment_staging_id}" for e in exceptions]
+    ).update(
+        created_at=datetime.combine(ctx.as_of, time(7, 45), tzinfo=timezone.get_current_timezone())
+    )
     ctx.log(f"  {DEMO_UPLOAD_NAME}: 3 lines staged, {len(exceptions)} upload exception")

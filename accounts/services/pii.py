@@ -32,6 +32,23 @@ class RevealRefused(Exception):
         self.permission = permission
 
 
+def reveal_password_check(*, user, password: str, request=None, what: str) -> None:
+    """The password re-entry every reveal asks for (SSN, licence, bank account): wrong
+    passwords count towards the sign-in lockout; refused with a reason safe to show."""
+    try:
+        password_ok = bool(password) and password_recheck(
+            request=request, user=user, password=password
+        )
+    except LockedOut:
+        # recorded by django-axes (AccessFailureLog, locked_out) and logged
+        logger.warning("%s reveal refused: user %s is locked out", what, user.pk)
+        raise RevealRefused(LOCKED_OUT_MESSAGE) from None
+    if not password_ok:
+        # Logged, not audited: the audit lists what was seen, and nothing was.
+        logger.warning("%s reveal refused: wrong password for user %s", what, user.pk)
+        raise RevealRefused("That password is not correct.")
+
+
 def pii_reveal(
     *,
     user,
@@ -49,18 +66,7 @@ def pii_reveal(
         raise RevealRefused("That value can't be revealed.")
     if not user.has_perm("accounts.reveal_pii"):
         raise RevealRefused("You don't have permission to reveal personal data.", permission=True)
-    try:
-        password_ok = bool(password) and password_recheck(
-            request=request, user=user, password=password
-        )
-    except LockedOut:
-        # recorded by django-axes (AccessFailureLog, locked_out) and logged
-        logger.warning("PII reveal refused: user %s is locked out", user.pk)
-        raise RevealRefused(LOCKED_OUT_MESSAGE) from None
-    if not password_ok:
-        # Logged, not audited: the audit lists what was seen, and nothing was.
-        logger.warning("PII reveal refused: wrong password for user %s", user.pk)
-        raise RevealRefused("That password is not correct.")
+    reveal_password_check(user=user, password=password, request=request, what="PII")
     value = getattr(customer, field)
     if not value:
         raise RevealRefused("Nothing is on file.")

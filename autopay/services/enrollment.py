@@ -18,8 +18,7 @@ from stdnum.us import rtn
 from accounts.lock_objects import accounts_lock
 from accounts.models import Account
 from accounts.services.changes import Scope, changes_record, snapshot
-from accounts.services.pii import LOCKED_OUT_MESSAGE, RevealRefused
-from cis.lockout import LockedOut, password_recheck
+from accounts.services.pii import RevealRefused, reveal_password_check
 from cis.models import PiiRevealAudit
 from cis.money import is_plain_decimal
 from payments.processors import InvalidCardToken, card_processor
@@ -257,16 +256,7 @@ def bank_account_reveal(
     per reveal, in the same table as SSN reveals."""
     if not user.has_perm("autopay.reveal_bank_account"):
         raise RevealRefused("You don't have permission to reveal bank details.", permission=True)
-    try:
-        password_ok = bool(password) and password_recheck(
-            request=request, user=user, password=password
-        )
-    except LockedOut:
-        logger.warning("Bank account reveal refused: user %s is locked out", user.pk)
-        raise RevealRefused(LOCKED_OUT_MESSAGE) from None
-    if not password_ok:
-        logger.warning("Bank account reveal refused: wrong password for user %s", user.pk)
-        raise RevealRefused("That password is not correct.")
+    reveal_password_check(user=user, password=password, request=request, what="Bank account")
     if enrollment.kind != Enrollment.Kind.DRAFT or not enrollment.bank_account_number:
         raise RevealRefused("Nothing is on file.")
     value = enrollment.bank_account_number

@@ -29,6 +29,9 @@ OPTIONS = ["balance", "balance", "balance", "maximum", "fixed", "required"]
 def demo_autopay(ctx: DemoContext) -> None:
     from payments.processors import card_processor
 
+    from .reference import reference_data_load
+
+    reference_data_load()
     if Enrollment.objects.exists():
         ctx.log("autopay enrollments exist already: skipped")
         return

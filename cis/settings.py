@@ -236,6 +236,24 @@ OPENCIS_PAYMENT_INBOX = Path(
 OPENCIS_SUSPENSE_ACCOUNT = env_str("OPENCIS_SUSPENSE_ACCOUNT", "")
 OPENCIS_STAGING_KEEP_DAYS = env_int("OPENCIS_STAGING_KEEP_DAYS", 90)
 # The demographic item whose account-level value is the budget amount (seed 004).
+# Autopay (README "Autopay"). When the payment is created: at bill completion, or stored on
+# the bill for the create job on the extract date (seed 001 steps 1.7, 2.8).
+OPENCIS_AUTOPAY_CREATE_AT = env_str("OPENCIS_AUTOPAY_CREATE_AT", "extract_date")
+# Customer types that may pay by autopay (empty: all).
+OPENCIS_AUTOPAY_CUSTOMER_TYPES = env_list("OPENCIS_AUTOPAY_CUSTOMER_TYPES", [])
+OPENCIS_ACH_OUTBOX = Path(env_str("OPENCIS_ACH_OUTBOX", str(BASE_DIR / "var" / "outbox" / "ach")))
+OPENCIS_ACH_INBOX = Path(env_str("OPENCIS_ACH_INBOX", str(BASE_DIR / "var" / "inbox" / "ach")))
+# Stop autopay after this many NSF returns within OPENCIS_AUTOPAY_NSF_MONTHS months.
+OPENCIS_AUTOPAY_NSF_STOP_COUNT = env_int("OPENCIS_AUTOPAY_NSF_STOP_COUNT", 2)
+OPENCIS_AUTOPAY_NSF_MONTHS = env_int("OPENCIS_AUTOPAY_NSF_MONTHS", 12)
+# A returned entry may be presented again within this many days of the original.
+OPENCIS_AUTOPAY_REPRESENT_DAYS = env_int("OPENCIS_AUTOPAY_REPRESENT_DAYS", 180)
+# The most one autopay may draft (empty: no limit); larger amounts are cut with a To Do.
+OPENCIS_AUTOPAY_MAX_WITHDRAWAL = env_str("OPENCIS_AUTOPAY_MAX_WITHDRAWAL", "")
+# Banking days between the file going to the bank and settlement; days of advance notice.
+OPENCIS_AUTOPAY_LEAD_DAYS = env_int("OPENCIS_AUTOPAY_LEAD_DAYS", 2)
+OPENCIS_AUTOPAY_NOTICE_DAYS = env_int("OPENCIS_AUTOPAY_NOTICE_DAYS", 10)
+OPENCIS_CARD_EXPIRY_NOTICE_DAYS = env_int("OPENCIS_CARD_EXPIRY_NOTICE_DAYS", 30)
 OPENCIS_BUDGET_DEMOGRAPHIC_ITEM = env_str("OPENCIS_BUDGET_DEMOGRAPHIC_ITEM", "BUDGET")
 # Card processors by code: "code=dotted.Class,..." (payments/processors); each real
 # processor's class reads its own secrets from the environment.

@@ -51,6 +51,10 @@ class SAType(CodeTable):
     is_excess_credit = models.BooleanField(
         default=False, help_text="Holds overpayments when no eligible SA exists."
     )
+    # Seed 001 step 1.7: only charges on eligible SA types are drafted automatically.
+    is_autopay_eligible = models.BooleanField(
+        default=True, help_text="Bill charges on SAs of this type may be paid by autopay."
+    )
     receivable_gl = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="+")
     revenue_gl = models.ForeignKey(GLAccount, on_delete=models.PROTECT, related_name="+")
 

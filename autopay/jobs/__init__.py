@@ -1,0 +1,1 @@
+"""Batch jobs of the autopay app, one module per stage of seed 001."""

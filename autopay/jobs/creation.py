@@ -1,0 +1,1 @@
+"""Autopay batch jobs: creation (registered on import by autopay/batch.py)."""

@@ -1,0 +1,1 @@
+"""Autopay batch jobs: extract (registered on import by autopay/batch.py)."""

@@ -1,0 +1,1 @@
+"""Autopay batch jobs: notices (registered on import by autopay/batch.py)."""

@@ -1,0 +1,1 @@
+"""Autopay batch jobs: returns (registered on import by autopay/batch.py)."""

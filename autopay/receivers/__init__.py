@@ -1,0 +1,1 @@
+"""What autopay does when other apps announce something (DESIGN §1: signals)."""

@@ -1,0 +1,1 @@
+"""tender_cancelled -> the autopay clearing record follows its tender; stops."""

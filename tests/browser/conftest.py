@@ -7,10 +7,16 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # to set up and check data are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The machine is shared and often loaded (CI runs the suite beside other work): wait up to
+# 15 s for what the page must show instead of Playwright's 5 s. Nothing passes sooner or
+# later because of it; a wrong page still fails, only later.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

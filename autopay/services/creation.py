@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from accounts.lock_objects import account_qs_select_for_update
 from accounts.models import Account, Bill, BillSegment, Demographic, ServiceAgreement
@@ -181,6 +181,20 @@ def _bills_to_evaluate(bill_ids: Sequence[int]) -> list[_Bill]:
     return [_Bill(*row) for row in rows]
 
 
+def _superseded(bill_ids: Iterable[int]) -> set[int]:
+    """Bills with a newer completed bill of their account: the newer one drafts (a late
+    delivery of an old bill must not draft the balance the newer bill drafted)."""
+    newer = Bill.objects.filter(
+        account_id=OuterRef("account_id"), status=Bill.Status.COMPLETE
+    ).filter(
+        Q(bill_date__gt=OuterRef("bill_date"))
+        | Q(bill_date=OuterRef("bill_date"), pk__gt=OuterRef("pk"))
+    )
+    return set(
+        Bill.objects.filter(Exists(newer), pk__in=id_in(bill_ids)).values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def bills_autopay_evaluate(
     *, bill_ids: Sequence[int], today: dt.date | None = None, user=None
@@ -248,6 +262,7 @@ def _plan(
     budget_day = max(b.bill_date for b in bills)
     budgets = budget_amounts(account_ids=required, on=budget_day)
     newest = {b.account_id: b.pk for b in sorted(bills, key=lambda b: (b.bill_date, b.pk))}
+    superseded = _superseded(newest.values())
     limit = max_withdrawal()
     initial = Status.CREATED if create_at() == CREATE_AT_BILL else Status.PENDING
     plans, checks = [], []
@@ -275,7 +290,7 @@ def _plan(
         if refusal:
             skip(bill, Outcome.INELIGIBLE, refusal, enrollment)
             continue
-        if newest[bill.account_id] != bill.pk:
+        if newest[bill.account_id] != bill.pk or bill.pk in superseded:
             skip(bill, Outcome.NOTHING, "a later bill of the account drafts", enrollment)
             continue
         owed = balances.get(bill.account_id, ZERO) - promised.get(bill.account_id, ZERO)

@@ -196,7 +196,10 @@ def clearing_freeze(*, clearing: Clearing, user) -> Clearing:
 
 
 def _reason(code: str) -> PaymentCancelReason:
-    return PaymentCancelReason.objects.get(code=code)
+    reason = PaymentCancelReason.objects.filter(code=code, is_nsf=False).first()
+    if reason is None:
+        raise ValidationError({"reason": f"{code} is not a payment cancel reason (non-NSF)."})
+    return reason
 
 
 @transaction.atomic

@@ -146,7 +146,8 @@ def clearing_create_manual(
         extract_on=dates.extract_on,
         gl_distribution_on=dates.gl_distribution_on,
         payment_on=dates.payment_on,
-        notice_due=enrollment.notify_in_advance,
+        notice_due=enrollment.notify_in_advance
+        and enrollment.amount_option != Enrollment.AmountOption.FIXED,
         created_by=user,
     )
     clearing.save()

@@ -250,3 +250,27 @@ def test_the_sweep_leaves_evaluated_and_deleted_bills_alone(
         refused.pk,
     ]
     assert Clearing.objects.count() == 1
+
+
+def test_the_nightly_chain_runs_the_sweep_before_the_create_job(db):
+    import json
+
+    from django_celery_beat.models import PeriodicTask
+
+    jobs = json.loads(PeriodicTask.objects.get(name="OpenCIS nightly batch").kwargs)["jobs"]
+    order = [j for j in jobs if j.startswith("autopay_") or j == "ach_returns_import"]
+    assert order[:5] == [
+        "ach_returns_import",
+        "autopay_bill_sweep",
+        "autopay_create",
+        "autopay_distribute_freeze",
+        "autopay_advance_notices",
+    ]
+
+
+def test_runbatch_runs_the_creation_jobs_by_hand(enrolled, django_capture_on_commit_callbacks):
+    bill = _bill(enrolled, capture=django_capture_on_commit_callbacks)
+    for job in ("autopay_create", "autopay_distribute_freeze", "autopay_activate"):
+        call_command("runbatch", job, "--date", EXTRACT.isoformat())
+    assert status(bill) == Clearing.Status.ACTIVATED
+    call_command("check_ledger")

@@ -235,6 +235,70 @@ def bills_autopay_evaluate(
     return result
 
 
+@dataclass
+class _Facts:
+    """Everything the decisions need about a call's bills, read in a fixed number of
+    queries whatever their number."""
+
+    by_account: dict[int, list[Enrollment]]
+    customer_types: dict[int, str]
+    acceptance: dict[dt.date, dict]
+    categories: dict[str, str]
+    balances: dict[int, Decimal]
+    promised: dict[int, Decimal]
+    eligible: dict[int, tuple[Decimal, int]]
+    budgets: dict[int, Decimal]
+    drafting: set[int]  # per account, its newest bill, unless a newer one is completed
+
+    @classmethod
+    def load(cls, bills: list[_Bill], by_account: dict[int, list[Enrollment]]) -> "_Facts":
+        account_ids = {b.account_id for b in bills}
+        days: dict[dt.date, set[int]] = defaultdict(set)
+        for b in bills:
+            days[b.bill_date].add(b.account_id)
+        required = {
+            a for a in account_ids if any(e.amount_option == Option.REQUIRED for e in by_account[a])
+        }
+        newest = {b.account_id: b.pk for b in sorted(bills, key=lambda b: (b.bill_date, b.pk))}
+        return cls(
+            by_account=by_account,
+            customer_types=dict(
+                Account.objects.filter(pk__in=id_in(account_ids)).values_list(
+                    "pk", "customer__customer_type"
+                )
+            ),
+            acceptance=acceptance_infos_on(account_ids_by_day=days),
+            categories=tender_categories(),
+            balances=eligible_balances(account_ids=account_ids),
+            promised=unposted_amounts(account_ids=account_ids),
+            eligible=_bill_eligible_totals([b.pk for b in bills]),
+            budgets=budget_amounts(account_ids=required, on=max(b.bill_date for b in bills)),
+            drafting=set(newest.values()) - _superseded(newest.values()),
+        )
+
+    def refusal(self, bill: _Bill, enrollment: Enrollment) -> str:
+        refusal = enrollment_refusal(
+            enrollment=enrollment,
+            customer_type=self.customer_types.get(bill.account_id, ""),
+            acceptance=self.acceptance[bill.bill_date].get(bill.account_id),
+            category=self.categories[enrollment.kind],
+        )
+        if not refusal and not self.eligible.get(bill.pk, (ZERO, 0))[1]:
+            refusal = "no charge of the bill is on an SA type autopay may pay"
+        return refusal
+
+    def amount(self, bill: _Bill, enrollment: Enrollment) -> AutopayAmount:
+        owed = self.balances.get(bill.account_id, ZERO) - self.promised.get(bill.account_id, ZERO)
+        return autopay_amount(
+            option=enrollment.amount_option,
+            amount=enrollment.amount,
+            balance=owed,
+            statement_balance=self.eligible.get(bill.pk, (ZERO, 0))[0],
+            budget_amount=self.budgets.get(bill.account_id),
+            limit=max_withdrawal(),
+        )
+
+
 def _plan(
     bills: list[_Bill],
     by_account: dict[int, list[Enrollment]],
@@ -242,28 +306,7 @@ def _plan(
     result: EvaluateResult,
 ) -> tuple[list[Clearing], list[BillAutopayCheck]]:
     """The clearings to create and the checks of bills that draft nothing."""
-    account_ids = {b.account_id for b in bills}
-    types = dict(
-        Account.objects.filter(pk__in=id_in(account_ids)).values_list(
-            "pk", "customer__customer_type"
-        )
-    )
-    days: dict[dt.date, set[int]] = defaultdict(set)
-    for b in bills:
-        days[b.bill_date].add(b.account_id)
-    infos = acceptance_infos_on(account_ids_by_day=days)
-    categories = tender_categories()
-    balances = eligible_balances(account_ids=account_ids)
-    promised = unposted_amounts(account_ids=account_ids)
-    eligible = _bill_eligible_totals([b.pk for b in bills])
-    required = {
-        a for a in account_ids if any(e.amount_option == Option.REQUIRED for e in by_account[a])
-    }
-    budget_day = max(b.bill_date for b in bills)
-    budgets = budget_amounts(account_ids=required, on=budget_day)
-    newest = {b.account_id: b.pk for b in sorted(bills, key=lambda b: (b.bill_date, b.pk))}
-    superseded = _superseded(newest.values())
-    limit = max_withdrawal()
+    facts = _Facts.load(bills, by_account)
     initial = Status.CREATED if create_at() == CREATE_AT_BILL else Status.PENDING
     plans, checks = [], []
 
@@ -278,30 +321,14 @@ def _plan(
         if enrollment is None:
             skip(bill, Outcome.INELIGIBLE, "no autopay in effect on the bill date")
             continue
-        refusal = enrollment_refusal(
-            enrollment=enrollment,
-            customer_type=types.get(bill.account_id, ""),
-            acceptance=infos[bill.bill_date].get(bill.account_id),
-            category=categories[enrollment.kind],
-        )
-        statement, charges = eligible.get(bill.pk, (ZERO, 0))
-        if not refusal and not charges:
-            refusal = "no charge of the bill is on an SA type autopay may pay"
+        refusal = facts.refusal(bill, enrollment)
         if refusal:
             skip(bill, Outcome.INELIGIBLE, refusal, enrollment)
             continue
-        if newest[bill.account_id] != bill.pk or bill.pk in superseded:
+        if bill.pk not in facts.drafting:
             skip(bill, Outcome.NOTHING, "a later bill of the account drafts", enrollment)
             continue
-        owed = balances.get(bill.account_id, ZERO) - promised.get(bill.account_id, ZERO)
-        amount = autopay_amount(
-            option=enrollment.amount_option,
-            amount=enrollment.amount,
-            balance=owed,
-            statement_balance=statement,
-            budget_amount=budgets.get(bill.account_id),
-            limit=limit,
-        )
+        amount = facts.amount(bill, enrollment)
         if not amount.drafts:
             skip(bill, Outcome.NOTHING, amount.reason or "nothing to draft", enrollment)
             continue
@@ -375,47 +402,57 @@ def clearings_create_due(*, clearings: Sequence[Clearing], business_date: dt.dat
     enrollments = Enrollment.objects.in_bulk({c.enrollment_id for c in clearings})
     balances = eligible_balances(account_ids=account_ids)
     promised = unposted_amounts(account_ids=account_ids, exclude_ids=[c.pk for c in clearings])
-    limit = max_withdrawal()
     changed, newly_reduced = [], []
     for clearing in clearings:
-        enrollment = enrollments[clearing.enrollment_id]
-        if enrollment.stopped_on is not None and enrollment.stopped_on <= business_date:
-            result.cancelled[clearing.pk] = f"Autopay stopped on {enrollment.stopped_on:%m/%d/%Y}."
+        owed = balances.get(clearing.account_id, ZERO) - promised.get(clearing.account_id, ZERO)
+        refusal, amount = _due_amount(enrollments[clearing.enrollment_id], owed, business_date)
+        if refusal:
+            clearing.cancel_comment = refusal
+            result.cancelled[clearing.pk] = refusal
             continue
-        if enrollment.amount_option in (Option.BALANCE, Option.MAXIMUM):
-            owed = balances.get(clearing.account_id, ZERO) - promised.get(clearing.account_id, ZERO)
-            amount = autopay_amount(
-                option=enrollment.amount_option,
-                amount=enrollment.amount,
-                balance=owed,
-                statement_balance=None,
-                limit=limit,
-            )
-            if not amount.drafts:
-                result.cancelled[clearing.pk] = "Nothing owed on the extract date."
-                continue
-            if amount.amount != clearing.amount or amount.reduced_from != clearing.reduced_from:
-                if amount.reduced_from is not None and clearing.reduced_from is None:
-                    newly_reduced.append(clearing)
-                clearing.amount, clearing.reduced_from = amount.amount, amount.reduced_from
-                changed.append(clearing)
+        if amount is not None and (amount.amount, amount.reduced_from) != (
+            clearing.amount,
+            clearing.reduced_from,
+        ):
+            if amount.reduced_from is not None and clearing.reduced_from is None:
+                newly_reduced.append(clearing)
+            clearing.amount, clearing.reduced_from = amount.amount, amount.reduced_from
+            changed.append(clearing)
         # Two clearings of one account in a chunk: the second sees the first's amount.
         promised[clearing.account_id] = promised.get(clearing.account_id, ZERO) + clearing.amount
         result.created.append(clearing.pk)
         result.money += clearing.amount
-    Clearing.objects.bulk_update(changed, ["amount", "reduced_from"])
-    by_id = {c.pk: c for c in clearings}
-    for pk, comment in result.cancelled.items():
-        by_id[pk].cancel_comment = comment
-    Clearing.objects.bulk_update([by_id[pk] for pk in result.cancelled], ["cancel_comment"])
-    clearings_move(
-        ids=result.created, sources=[Status.PENDING], target=Status.CREATED, transition="create"
-    )
-    clearings_move(
-        ids=list(result.cancelled),
-        sources=[Status.PENDING],
-        target=Status.CANCELLED,
-        transition="cancel",
-    )
+    _create_due_write(clearings, result, changed)
     _max_todos_raise(newly_reduced, EvaluateResult())
     return result
+
+
+def _due_amount(
+    enrollment: Enrollment, owed: Decimal, business_date: dt.date
+) -> tuple[str, AutopayAmount | None]:
+    """(why the clearing is cancelled, or ""; its new amount, None to keep it)."""
+    if enrollment.stopped_on is not None and enrollment.stopped_on <= business_date:
+        return f"Autopay stopped on {enrollment.stopped_on:%m/%d/%Y}.", None
+    if enrollment.amount_option not in (Option.BALANCE, Option.MAXIMUM):
+        return "", None
+    amount = autopay_amount(
+        option=enrollment.amount_option,
+        amount=enrollment.amount,
+        balance=owed,
+        statement_balance=None,
+        limit=max_withdrawal(),
+    )
+    return ("", amount) if amount.drafts else ("Nothing owed on the extract date.", None)
+
+
+def _create_due_write(
+    clearings: Sequence[Clearing], result: CreateResult, changed: list[Clearing]
+) -> None:
+    Clearing.objects.bulk_update(changed, ["amount", "reduced_from"])
+    cancelled = [c for c in clearings if c.pk in result.cancelled]
+    Clearing.objects.bulk_update(cancelled, ["cancel_comment"])
+    pending = [Status.PENDING]
+    clearings_move(ids=result.created, sources=pending, target=Status.CREATED, transition="create")
+    clearings_move(
+        ids=list(result.cancelled), sources=pending, target=Status.CANCELLED, transition="cancel"
+    )

@@ -274,3 +274,37 @@ def test_runbatch_runs_the_creation_jobs_by_hand(enrolled, django_capture_on_com
         call_command("runbatch", job, "--date", EXTRACT.isoformat())
     assert status(bill) == Clearing.Status.ACTIVATED
     call_command("check_ledger")
+
+
+def test_day_by_day_over_a_weekend_and_a_missed_night(
+    account, autopay_reference, django_capture_on_commit_callbacks
+):
+    # given: due Mon 4/6/2026 -> settles Mon 4/6, extracted Thu 4/2 (Fri 4/3 is Good Friday,
+    # not a Federal Reserve holiday: one banking day before Mon is Fri 4/3)
+    draft_enrollment(account)
+    sa = account.agreements.get(sa_type__code="WATER")
+    bill = bill_create(
+        account=account,
+        bill_date=dt.date(2026, 3, 16),
+        due_date=dt.date(2026, 4, 6),
+        segments={sa: D("80.00")},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        bill_complete(bill=bill)
+    clearing = Clearing.objects.get(bill=bill)
+    assert clearing.gl_distribution_on == dt.date(2026, 4, 6)
+    assert clearing.extract_on == dt.date(2026, 4, 2)
+    # when: the batch runs every day but skips the extract night itself
+    day = dt.date(2026, 3, 28)  # a Saturday
+    while day <= dt.date(2026, 4, 6):
+        if day != dt.date(2026, 4, 2):
+            nightly(day)
+        expected = Clearing.Status.PENDING if day <= dt.date(2026, 4, 2) else "activated"
+        assert status(bill) == expected, day
+        day += dt.timedelta(days=1)
+    # then: caught up the next night, posted once, dated as computed at the bill
+    clearing.refresh_from_db()
+    assert clearing.payment.accounting_date == dt.date(2026, 4, 6)
+    assert clearing.payment.event.payment_date == dt.date(2026, 4, 2)
+    assert Payment.objects.filter(event__tender_source__code="AUTOPAY").count() == 1
+    call_command("check_ledger")

@@ -26,6 +26,7 @@ from ..services.posting import clearings_post
 from ..services.states import clearings_move
 
 Status = Clearing.Status
+SWEEP_MAX_BILL_AGE_DAYS = 60
 
 
 def sweep_days() -> int:
@@ -48,6 +49,9 @@ def _unevaluated_bills(business_date: dt.date):
         ~Exists(Clearing.objects.filter(bill_id=OuterRef("pk"))),
         status=Bill.Status.COMPLETE,
         completed_at__gte=since,
+        # Bounds the scan to the (status, bill_date) index: a bill dated further back is
+        # no longer drafted by the sweep.
+        bill_date__gte=business_date - dt.timedelta(days=SWEEP_MAX_BILL_AGE_DAYS),
         bill_date__lte=business_date,
     )
 

@@ -322,3 +322,25 @@ def test_a_failing_evaluation_does_not_fail_billing_and_the_sweep_catches_up(
     monkeypatch.undo()
     batch_run(job_name="autopay_bill_sweep", business_date=BILL_DATE)
     assert Clearing.objects.get(bill=bill).amount == D("180.00")
+
+
+def test_a_late_delivery_of_an_older_bill_does_not_draft_the_balance_again(
+    enrolled, django_capture_on_commit_callbacks
+):
+    water = enrolled.agreements.get(sa_type__code="WATER")
+    older = bill_create(account=enrolled, bill_date=BILL_DATE, due_date=DUE, segments={water: 80})
+    bill_complete(bill=older)  # its delivery is late
+    newer = _bill(
+        enrolled,
+        bill_date=dt.date(2026, 4, 1),
+        due=dt.date(2026, 4, 22),
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert Clearing.objects.get(bill=newer).amount == D("260.00")
+    # when: the older bill's delivery comes in
+    result = bills_autopay_evaluate(bill_ids=[older.pk])
+    # then
+    assert result.clearing_ids == []
+    check = BillAutopayCheck.objects.get(bill=older)
+    assert check.outcome == BillAutopayCheck.Outcome.NOTHING
+    assert "later bill" in check.reason

@@ -102,3 +102,72 @@ def test_two_workers_on_one_chunk_post_each_autopay_once(account, autopay_refere
     assert run.status == BatchRun.Status.COMPLETE
     assert run.done == 0  # the first worker's chunk was never recorded: it did the work
     call_command("check_ledger")
+
+
+def test_two_deliveries_of_the_same_bills_at_once_draft_one_autopay(account, autopay_reference):
+    """The second delivery waits for the account lock the first holds, then finds the
+    bill evaluated (its check row) and drafts nothing."""
+    from accounts.services.bills import bill_complete, bill_create
+    from autopay.models import BillAutopayCheck
+    from autopay.services.creation import bills_autopay_evaluate
+
+    draft_enrollment(account)
+    sa = account.agreements.get(sa_type__code="WATER")
+    bill = bill_create(
+        account=account,
+        bill_date=dt.date(2026, 3, 2),
+        due_date=dt.date(2026, 3, 23),
+        segments={sa: D("80.00")},
+    )
+    bill_complete(bill=bill)
+    # Committed for real here, so the receiver ran: undo its work to replay two deliveries.
+    BillAutopayCheck.objects.all().delete()
+    Clearing.objects.all().delete()
+    holding, release, done = threading.Event(), threading.Event(), threading.Event()
+    pids: dict[str, int] = {}
+    results: dict[str, object] = {}
+    errors: list[BaseException] = []
+
+    def first_delivery():
+        try:
+            with transaction.atomic():
+                results["first"] = bills_autopay_evaluate(bill_ids=[bill.pk])
+                holding.set()
+                release.wait(WAIT)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            holding.set()
+            connection.close()
+
+    def second_delivery():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids["second"] = cursor.fetchone()[0]
+            holding.wait(WAIT)
+            results["second"] = bills_autopay_evaluate(bill_ids=[bill.pk])
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            done.set()
+            connection.close()
+
+    threads = [threading.Thread(target=first_delivery), threading.Thread(target=second_delivery)]
+    for t in threads:
+        t.start()
+    holding.wait(WAIT)
+    deadline, blocked = time.monotonic() + WAIT, False
+    while time.monotonic() < deadline and not done.is_set():
+        if "second" in pids and _waits_for_a_lock(pids["second"]):
+            blocked = True
+            break
+        time.sleep(0.05)
+    release.set()
+    for t in threads:
+        t.join(WAIT)
+    assert not errors, errors
+    assert blocked
+    assert len(results["first"].clearing_ids) == 1
+    assert results["second"].clearing_ids == []
+    assert Clearing.objects.filter(bill=bill).count() == 1

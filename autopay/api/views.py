@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.selectors import accounts_visible
 
 from ..models import Clearing, Enrollment
+from ..selectors import account_clearings
 from ..services.enrollment import autopay_change, autopay_enroll, autopay_stop
 from ..services.manual import (
     clearing_create_manual,
@@ -131,7 +132,7 @@ class AccountAutopayPaymentsView(APIView):
     def get(self, request, number: str):
         """The account's autopay payments, newest extract date first."""
         account = get_object_or_404(accounts_visible(user=request.user), number=number)
-        rows = Clearing.objects.filter(account=account).select_related("account")[:200]
+        rows = account_clearings(account=account)
         return Response(s.ClearingSerializer(rows, many=True).data)
 
     @extend_schema(request=s.ClearingInSerializer, responses={201: s.ClearingSerializer})

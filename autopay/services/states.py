@@ -43,11 +43,11 @@ def clearings_move(
         by_source: dict[str, list[int]] = {}
         for pk, status in Clearing.objects.filter(pk__in=id_in(ids)).values_list("pk", "status"):
             by_source.setdefault(status, []).append(pk)
-        wrong = sorted(pk for s, pks in by_source.items() if s not in sources for pk in pks)
+        wrong = sorted((pk, s) for s, pks in by_source.items() if s not in sources for pk in pks)
         if wrong:
+            pk, status = wrong[0]
             raise ClearingStateError(
-                f"clearing {wrong[0]} is {Clearing.objects.get(pk=wrong[0]).status}: "
-                f"{transition} needs {'/'.join(sources)}"
+                f"clearing {pk} is {status}: {transition} needs {'/'.join(sources)}"
             )
         moved = (
             Clearing.objects.filter(pk__in=id_in(ids), status__in=sources)

@@ -59,3 +59,14 @@ class AchExtractAdmin(ReadOnlyAdmin):
 @admin.register(models.AchInboundFile)
 class AchInboundFileAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "imported_at", "returns", "changes", "exceptions"]
+
+
+@admin.register(models.BillAutopayCheck)
+class BillAutopayCheckAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
+    """Why a bill was drafted or not (seed 001 step 1.7)."""
+
+    private_via = "bill__account__customer"
+    list_display = ["bill", "outcome", "clearing", "reason", "checked_at"]
+    list_filter = ["outcome"]
+    search_fields = ["bill__account__number"]
+    raw_id_fields = ["bill", "enrollment", "clearing"]

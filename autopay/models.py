@@ -479,3 +479,35 @@ class AchInboundEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.code} {self.original_trace}"
+
+
+class BillAutopayCheck(models.Model):
+    """What autopay made of one completed bill of an enrolled account (seed 001 steps
+    1.6-2.8): the clearing it drafted, or why it drafted nothing (ineligible, nothing
+    owed). One row per bill, written with the bill's evaluation, so the sweep of bills a
+    crash left unevaluated (`autopay_bill_sweep`) picks each bill once, and a CSR sees why
+    a bill was not drafted."""
+
+    class Outcome(models.TextChoices):
+        DRAFTED = "drafted", "Autopay drafted"
+        INELIGIBLE = "ineligible", "Not eligible for autopay"
+        NOTHING = "nothing", "Nothing to draft"
+
+    bill = models.OneToOneField(
+        Bill, primary_key=True, on_delete=models.CASCADE, related_name="autopay_check"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    clearing = models.ForeignKey(
+        Clearing, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.CharField(max_length=300, blank=True, default="")
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bill autopay check"
+
+    def __str__(self) -> str:
+        return f"Bill {self.bill_id}: {self.get_outcome_display()}"

@@ -2,7 +2,7 @@
 
 from accounts.models import Account
 
-from .models import Bank, Enrollment
+from .models import Bank, Clearing, Enrollment
 
 
 def enrollment_running(*, account: Account) -> Enrollment | None:
@@ -20,3 +20,8 @@ def enrollments_past(*, account: Account, limit: int = 10) -> list[Enrollment]:
 
 def banks() -> list[Bank]:
     return list(Bank.objects.all()[:500])
+
+
+def account_clearings(*, account: Account, limit: int = 200) -> list[Clearing]:
+    """The account's autopay payments (clearing records), newest extract date first."""
+    return list(Clearing.objects.filter(account=account).select_related("account")[:limit])

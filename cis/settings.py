@@ -253,6 +253,9 @@ OPENCIS_AUTOPAY_MAX_WITHDRAWAL = env_str("OPENCIS_AUTOPAY_MAX_WITHDRAWAL", "")
 # Banking days between the file going to the bank and settlement; days of advance notice.
 OPENCIS_AUTOPAY_LEAD_DAYS = env_int("OPENCIS_AUTOPAY_LEAD_DAYS", 2)
 OPENCIS_AUTOPAY_NOTICE_DAYS = env_int("OPENCIS_AUTOPAY_NOTICE_DAYS", 10)
+# The nightly sweep evaluates bills completed this many days back that no bill-completion
+# delivery evaluated (a crash between the bills' commit and the receiver).
+OPENCIS_AUTOPAY_SWEEP_DAYS = env_int("OPENCIS_AUTOPAY_SWEEP_DAYS", 7)
 OPENCIS_CARD_EXPIRY_NOTICE_DAYS = env_int("OPENCIS_CARD_EXPIRY_NOTICE_DAYS", 30)
 OPENCIS_BUDGET_DEMOGRAPHIC_ITEM = env_str("OPENCIS_BUDGET_DEMOGRAPHIC_ITEM", "BUDGET")
 # Card processors by code: "code=dotted.Class,..." (payments/processors); each real

@@ -35,6 +35,26 @@ def todo_create(
     )
 
 
+def todos_create(*, type_code: str, subject: str, entries: list[dict]) -> list[ToDoEntry]:
+    """Many entries of one type at once (a batch chunk's exceptions): `entries` hold
+    `subject` (else `subject`), `detail`, `account_id` and `source`. Two queries."""
+    if not entries:
+        return []
+    todo_type, _ = ToDoType.objects.get_or_create(
+        code=type_code, defaults={"description": subject[:120]}
+    )
+    return ToDoEntry.objects.bulk_create(
+        ToDoEntry(
+            todo_type=todo_type,
+            account_id=e.get("account_id"),
+            subject=e.get("subject", subject)[:200],
+            detail=e.get("detail", ""),
+            source=e.get("source", "")[:80],
+        )
+        for e in entries
+    )
+
+
 def _who(user) -> str:
     return (user.get_full_name() or user.username) if user is not None else "nobody"
 

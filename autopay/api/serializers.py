@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from cis.api.fields import BusinessDateField, FreeTextField, MoneyField
 
-from ..models import Enrollment
+from ..models import Clearing, Enrollment
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -81,3 +81,49 @@ class EnrollmentChangeSerializer(serializers.Serializer):
 class EnrollmentStopSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Enrollment.StopReason.choices)
     comment = FreeTextField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ClearingSerializer(serializers.ModelSerializer):
+    """An autopay payment (its clearinghouse record)."""
+
+    account = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Clearing
+        fields = [
+            "id",
+            "account",
+            "enrollment",
+            "bill",
+            "kind",
+            "status",
+            "amount",
+            "reduced_from",
+            "extract_on",
+            "gl_distribution_on",
+            "payment_on",
+            "notice_due",
+            "payment",
+            "tender",
+            "cancel_comment",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ClearingInSerializer(serializers.Serializer):
+    """Create an autopay payment now: `amount` defaults from the amount option; `freeze`
+    (default true) distributes and freezes it at once."""
+
+    amount = MoneyField(required=False, allow_null=True, default=None)
+    freeze = serializers.BooleanField(required=False, default=True)
+
+
+class ClearingRedistributeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=10, required=False, default="KEYERR")
+    comment = FreeTextField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ClearingDeleteSerializer(serializers.Serializer):
+    comment = FreeTextField(max_length=200)
+    reason = serializers.CharField(max_length=10, required=False, default="KEYERR")

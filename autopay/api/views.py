@@ -10,8 +10,15 @@ from rest_framework.views import APIView
 
 from accounts.selectors import accounts_visible
 
-from ..models import Enrollment
+from ..models import Clearing, Enrollment
+from ..selectors import account_clearings
 from ..services.enrollment import autopay_change, autopay_enroll, autopay_stop
+from ..services.manual import (
+    clearing_create_manual,
+    clearing_delete,
+    clearing_freeze,
+    clearing_redistribute,
+)
 from . import serializers as s
 
 
@@ -98,3 +105,103 @@ class AutopayStopView(APIView):
             comment=data.validated_data["comment"],
         )
         return Response(s.EnrollmentSerializer(enrollment).data)
+
+
+# -- autopay payments (clearing records), seed 001 steps 3.1-4.9 ---------------------------
+
+CLEARING_VIEW = ("autopay.view_clearing",)
+CLEARING_ADD = ("autopay.view_clearing", "autopay.add_clearing")
+CLEARING_CHANGE = ("autopay.view_clearing", "autopay.change_clearing")
+
+
+def _visible_clearing(request, pk: int):
+    return get_object_or_404(
+        Clearing.objects.select_related("account").filter(
+            account__in=accounts_visible(user=request.user)
+        ),
+        pk=pk,
+    )
+
+
+class AccountAutopayPaymentsView(APIView):
+    permission_classes = [_ByMethod]
+    perms = {"GET": CLEARING_VIEW, "HEAD": CLEARING_VIEW, "OPTIONS": CLEARING_VIEW}
+    perms |= {"POST": CLEARING_ADD}
+
+    @extend_schema(responses=s.ClearingSerializer(many=True))
+    def get(self, request, number: str):
+        """The account's autopay payments, newest extract date first."""
+        account = get_object_or_404(accounts_visible(user=request.user), number=number)
+        rows = account_clearings(account=account)
+        return Response(s.ClearingSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.ClearingInSerializer, responses={201: s.ClearingSerializer})
+    def post(self, request, number: str):
+        """Create an autopay payment now for the running enrollment."""
+        account = get_object_or_404(accounts_visible(user=request.user), number=number)
+        data = s.ClearingInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        clearing = clearing_create_manual(
+            account=account,
+            user=request.user,
+            amount=data.validated_data["amount"],
+            freeze=data.validated_data["freeze"],
+        )
+        return Response(s.ClearingSerializer(clearing).data, status=status.HTTP_201_CREATED)
+
+
+class AutopayPaymentDetailView(APIView):
+    permission_classes = [_ByMethod]
+    perms = {"GET": CLEARING_VIEW, "HEAD": CLEARING_VIEW, "OPTIONS": CLEARING_VIEW}
+
+    @extend_schema(responses=s.ClearingSerializer)
+    def get(self, request, pk: int):
+        return Response(s.ClearingSerializer(_visible_clearing(request, pk)).data)
+
+
+class AutopayPaymentFreezeView(APIView):
+    permission_classes = [_ByMethod]
+    perms = {"OPTIONS": CLEARING_VIEW, "POST": CLEARING_CHANGE}
+
+    @extend_schema(request=None, responses=s.ClearingSerializer)
+    def post(self, request, pk: int):
+        """Distribute and freeze a created autopay payment."""
+        clearing = clearing_freeze(clearing=_visible_clearing(request, pk), user=request.user)
+        return Response(s.ClearingSerializer(clearing).data)
+
+
+class AutopayPaymentRedistributeView(APIView):
+    permission_classes = [_ByMethod]
+    perms = {"OPTIONS": CLEARING_VIEW, "POST": CLEARING_CHANGE}
+
+    @extend_schema(request=s.ClearingRedistributeSerializer, responses=s.ClearingSerializer)
+    def post(self, request, pk: int):
+        """Cancel the frozen payment (with a reason) and distribute the tender again."""
+        data = s.ClearingRedistributeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        clearing = clearing_redistribute(
+            clearing=_visible_clearing(request, pk),
+            user=request.user,
+            reason_code=data.validated_data["reason"],
+            comment=data.validated_data["comment"],
+        )
+        return Response(s.ClearingSerializer(clearing).data)
+
+
+class AutopayPaymentDeleteView(APIView):
+    permission_classes = [_ByMethod]
+    perms = {"OPTIONS": CLEARING_VIEW, "POST": CLEARING_CHANGE}
+
+    @extend_schema(request=s.ClearingDeleteSerializer, responses=s.ClearingSerializer)
+    def post(self, request, pk: int):
+        """Delete an autopay payment not yet extracted: tender, payment and record
+        cancelled, with the comment."""
+        data = s.ClearingDeleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        clearing = clearing_delete(
+            clearing=_visible_clearing(request, pk),
+            user=request.user,
+            comment=data.validated_data["comment"],
+            reason_code=data.validated_data["reason"],
+        )
+        return Response(s.ClearingSerializer(clearing).data)

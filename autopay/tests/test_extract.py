@@ -4,7 +4,6 @@ per originator and effective date, cards charged through the processor."""
 import datetime as dt
 import hashlib
 from decimal import Decimal as D
-from io import StringIO
 from pathlib import Path
 
 import achkit
@@ -13,8 +12,7 @@ from achlens.core import validate as achlens_validate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from accounts.models import Account, SAType, ToDoEntry
-from accounts.tests.factories import AccountFactory, ServiceAgreementFactory, billed_sa
+from accounts.models import ToDoEntry
 from autopay.models import AchExtract, AchOriginator, Clearing, Enrollment
 from autopay.nacha import nacha_file_read
 from autopay.services import extract as extract_service
@@ -22,47 +20,20 @@ from cis.models import BatchRun
 from payments.models import Payment, Tender
 from payments.processors.sandbox import SandboxProcessor
 
-from .factories import card_enrollment, clearing_posted, draft_enrollment
-
-EXTRACT_ON = dt.date(2026, 1, 20)
-SETTLES_ON = dt.date(2026, 1, 22)
+from .extract_helpers import (
+    SETTLES_ON,
+    ach_files,
+    activated,
+    billed_account,
+    run_extract,
+)
+from .factories import card_enrollment, draft_enrollment
 
 
 @pytest.fixture
 def outbox(tmp_path, settings):
     settings.OPENCIS_ACH_OUTBOX = tmp_path / "outbox" / "ach"
     return settings.OPENCIS_ACH_OUTBOX
-
-
-def billed_account(first: str, last: str, amount: str = "100.00") -> Account:
-    account = AccountFactory(customer__first_name=first, customer__last_name=last)
-    sa = ServiceAgreementFactory(account=account, sa_type=SAType.objects.get(code="WATER"))
-    billed_sa(D(amount), sa=sa)
-    account.refresh_from_db()
-    return account
-
-
-def activated(enrollment: Enrollment, amount: str, settles_on=SETTLES_ON) -> Clearing:
-    return clearing_posted(
-        enrollment,
-        amount,
-        extract_on=EXTRACT_ON,
-        gl_distribution_on=settles_on,
-        status=Clearing.Status.ACTIVATED,
-    )
-
-
-def run_extract(capture, *args: str, day: dt.date = EXTRACT_ON) -> str:
-    out = StringIO()
-    with capture(execute=True):
-        call_command(
-            "runbatch", "autopay_extract_ach", "--date", day.isoformat(), *args, stdout=out
-        )
-    return out.getvalue()
-
-
-def ach_files(outbox: Path) -> list[Path]:
-    return sorted(outbox.glob("*.ach"))
 
 
 def entries_of(path: Path):

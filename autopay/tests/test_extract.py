@@ -11,6 +11,7 @@ import pytest
 from achlens.core import validate as achlens_validate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_fsm_log.models import StateLog
 
 from accounts.models import ToDoEntry
 from autopay.models import AchExtract, AchOriginator, Clearing, Enrollment
@@ -107,6 +108,9 @@ def test_the_extract_writes_one_nacha_file_with_an_entry_per_draft(
     # and the clearings went to the bank
     assert {checking.status, savings.status} == {Clearing.Status.EXTRACTED}
     assert checking.extract == savings.extract == extract
+    assert StateLog.objects.filter(
+        object_id=checking.pk, transition="mark_extracted", state="extracted"
+    ).exists()
     assert extract.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert not list(outbox.glob(".*.part"))
     call_command("check_ledger")

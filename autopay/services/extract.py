@@ -186,7 +186,9 @@ def _file_write_part(path: Path, text: str) -> str:
     """Write the temporary file durably; returns its sha256."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("ascii")
-    with open(_part_path(path), "wb") as out:
+    # The file holds bank account numbers in clear: readable by its owner only.
+    fd = os.open(_part_path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
         out.write(data)
         out.flush()
         os.fsync(out.fileno())
@@ -303,9 +305,16 @@ def ach_file_extract(*, business_date: date, effective_on: date, batch_run=None)
         entries=entries,
         offset=_offset(originator),
     )
-    written = nacha_file_write(
-        header=header, batches=[batch], first_trace_sequence=_trace_sequence_next(odfi[:8])
-    )
+    try:
+        written = nacha_file_write(
+            header=header, batches=[batch], first_trace_sequence=_trace_sequence_next(odfi[:8])
+        )
+    except NachaFieldError as error:
+        # The originator's settings (each entry was checked already); its offset account
+        # number is not repeated in the message.
+        hidden = "account number" in error.field
+        detail = "is not 1-17 letters, digits or hyphens" if hidden else error.message
+        raise AchExtractError(f"originator {originator.code}: {error.field}: {detail}") from None
     extract.file_sha256 = _file_write_part(Path(extract.file_path), written.text)
     extract.entry_count = len(kept)
     extract.total = (Decimal(written.total_debit_cents) / 100).quantize(Decimal("0.01"))

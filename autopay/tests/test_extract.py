@@ -113,6 +113,7 @@ def test_the_extract_writes_one_nacha_file_with_an_entry_per_draft(
     ).exists()
     assert extract.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert not list(outbox.glob(".*.part"))
+    assert path.stat().st_mode & 0o777 == 0o600  # bank account numbers inside
     call_command("check_ledger")
 
 
@@ -198,6 +199,24 @@ def test_a_balanced_file_carries_the_offset_credit_when_the_originator_has_one(
     assert batch.total_debit_cents == batch.total_credit_cents == 12550
     extract = AchExtract.objects.get()
     assert extract.entry_count == 2 and extract.total == D("125.50")
+
+
+def test_an_offset_account_that_cannot_be_written_fails_the_run_without_naming_it(
+    account, autopay_reference, outbox, django_capture_on_commit_callbacks
+):
+    originator = AchOriginator.objects.get(is_default=True)
+    originator.offset_routing, originator.offset_account = "091000019", "55500011122233344455"
+    originator.save(update_fields=["offset_routing", "offset_account"])
+    clearing = activated(draft_enrollment(account), "100.00")
+    # when
+    with pytest.raises(CommandError):
+        run_extract(django_capture_on_commit_callbacks)
+    # then
+    [error] = BatchRun.objects.get(job="autopay_extract_ach").errors
+    assert "originator MAIN" in error and "offset account number" in error
+    assert "55500011122233344455" not in error
+    clearing.refresh_from_db()
+    assert clearing.status == Clearing.Status.ACTIVATED and ach_files(outbox) == []
 
 
 def test_a_crash_after_the_file_is_written_leaves_one_file_with_every_entry_after_the_rerun(

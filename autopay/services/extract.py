@@ -55,6 +55,7 @@ from ..nacha import (
     FileHeader,
     NachaFieldError,
     OffsetAccount,
+    WrittenFile,
     nacha_file_write,
 )
 from ..nacha.fields import alpha, amount_cents, dfi_account, routing
@@ -263,6 +264,40 @@ def _extract_record(
     )
 
 
+def _nacha_write(
+    *, originator: AchOriginator, extract: AchExtract, entries: list[Entry]
+) -> WrittenFile:
+    """The file's text: one PPD batch of the originator, traces after the last stored."""
+    odfi = _routing9(originator.odfi_routing)
+    header = FileHeader(
+        immediate_destination=originator.immediate_destination,
+        immediate_destination_name=originator.destination_name,
+        immediate_origin=originator.immediate_origin,
+        immediate_origin_name=originator.origin_name,
+        originating_dfi=odfi,
+        created_at=timezone.localtime(),
+        file_id_modifier=extract.file_id_modifier,
+    )
+    batch = Batch(
+        company_name=originator.company_name,
+        company_id=originator.company_id,
+        entry_description=originator.entry_description,
+        effective_date=extract.effective_on,
+        entries=entries,
+        offset=_offset(originator),
+    )
+    try:
+        return nacha_file_write(
+            header=header, batches=[batch], first_trace_sequence=_trace_sequence_next(odfi[:8])
+        )
+    except NachaFieldError as error:
+        # The originator's settings (each entry was checked already); its offset account
+        # number is not repeated in the message.
+        hidden = "account number" in error.field
+        detail = "is not 1-17 letters, digits or hyphens" if hidden else error.message
+        raise AchExtractError(f"originator {originator.code}: {error.field}: {detail}") from None
+
+
 @transaction.atomic
 def ach_file_extract(*, business_date: date, effective_on: date, batch_run=None) -> FileOutcome:
     """seed 001 steps 5.7-5.8: every activated draft due by `business_date` that settles
@@ -281,40 +316,13 @@ def ach_file_extract(*, business_date: date, effective_on: date, batch_run=None)
     if not kept:
         return FileOutcome(None, refused)
     _allocation_lock()
-    odfi = _routing9(originator.odfi_routing)
     extract = _extract_record(
         business_date=business_date,
         effective_on=effective_on,
         originator=originator,
         batch_run=batch_run,
     )
-    header = FileHeader(
-        immediate_destination=originator.immediate_destination,
-        immediate_destination_name=originator.destination_name,
-        immediate_origin=originator.immediate_origin,
-        immediate_origin_name=originator.origin_name,
-        originating_dfi=odfi,
-        created_at=timezone.localtime(),
-        file_id_modifier=extract.file_id_modifier,
-    )
-    batch = Batch(
-        company_name=originator.company_name,
-        company_id=originator.company_id,
-        entry_description=originator.entry_description,
-        effective_date=effective_on,
-        entries=entries,
-        offset=_offset(originator),
-    )
-    try:
-        written = nacha_file_write(
-            header=header, batches=[batch], first_trace_sequence=_trace_sequence_next(odfi[:8])
-        )
-    except NachaFieldError as error:
-        # The originator's settings (each entry was checked already); its offset account
-        # number is not repeated in the message.
-        hidden = "account number" in error.field
-        detail = "is not 1-17 letters, digits or hyphens" if hidden else error.message
-        raise AchExtractError(f"originator {originator.code}: {error.field}: {detail}") from None
+    written = _nacha_write(originator=originator, extract=extract, entries=entries)
     extract.file_sha256 = _file_write_part(Path(extract.file_path), written.text)
     extract.entry_count = len(kept)
     extract.total = (Decimal(written.total_debit_cents) / 100).quantize(Decimal("0.01"))

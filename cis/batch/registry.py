@@ -48,6 +48,8 @@ class BatchJob:
     item once the item is done, which is what makes a re-run do nothing twice.
     `process(items, business_date)` runs inside a transaction holding the items' row locks
     (taken with SKIP LOCKED, so parallel workers share a run) and returns a ChunkResult.
+    `report(run)`, when given, returns lines naming what the run produced (the files an
+    extract wrote, say), which `runbatch` prints after its summary.
     """
 
     name: str
@@ -55,6 +57,7 @@ class BatchJob:
     select: Callable[[date], QuerySet]
     process: Callable[[list[Model], date], ChunkResult]
     chunk_size: int | None = None
+    report: Callable[[Model], list[str]] | None = None
 
 
 _REGISTRY: dict[str, BatchJob] = {}

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from cis.batch import ChunkResult, batch_run, job_names
+from cis.batch import ChunkResult, batch_run, get_job, job_names
 from cis.models import BatchRun
 from cis.money import money_format
 from cis.tasks import batch_run_task
@@ -107,3 +107,6 @@ class Command(BaseCommand):
         if run.status == run.Status.FAILED:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
+        report = get_job(job).report
+        for line in report(run) if report else []:
+            self.stdout.write(line)

@@ -99,9 +99,15 @@ def ach_file_import(
     if earlier is not None:
         return InboundResult(file=earlier, already_imported=True)
     ach = nacha_file_read(data, lenient=True)  # NachaFormatError: nothing written yet
-    inbound = AchInboundFile.objects.create(
-        file_name=name[:255], sha256=sha, imported_by=user if getattr(user, "pk", None) else None
-    )
+    try:
+        with transaction.atomic():
+            inbound = AchInboundFile.objects.create(
+                file_name=name[:255],
+                sha256=sha,
+                imported_by=user if getattr(user, "pk", None) else None,
+            )
+    except IntegrityError:  # the same bytes imported at the same moment: they won
+        return InboundResult(file=AchInboundFile.objects.get(sha256=sha), already_imported=True)
     result = InboundResult(file=inbound, warnings=list(ach.warnings))
     items: list[ReturnItem | ChangeItem] = sorted(
         [*ach.returns(), *ach.changes()], key=lambda item: item.line

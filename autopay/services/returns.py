@@ -224,6 +224,9 @@ def return_apply(
             entry.outcome = Outcome.APPLIED
             entry.message = message[:300]
             entry.save()
+    except _AppliedMeanwhile as applied:
+        duplicate_record(entry=entry, earlier=applied.earlier, result=result)
+        return entry
     except (PaymentError, ValidationError, IntegrityError) as error:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         return inbound_exception(
@@ -237,6 +240,11 @@ def return_apply(
         result.flagged += 1
         _flag(entry=entry, clearing=clearing, rule=rule)
     return entry
+
+
+class _AppliedMeanwhile(Exception):
+    def __init__(self, earlier: AchInboundEntry):
+        self.earlier = earlier
 
 
 def _return_mismatch(clearing: Clearing | None, entry: AchInboundEntry) -> str | None:
@@ -277,6 +285,11 @@ def _return_effects(
 ) -> str:
     accounts_lock([clearing.account_id])
     clearing = Clearing.objects.select_for_update().get(pk=clearing.pk)
+    # Another import of the same return (another file) may have committed while we waited
+    # for the lock: that is a duplicate, not an exception.
+    earlier = already_applied(entry)
+    if earlier is not None:
+        raise _AppliedMeanwhile(earlier)
     if clearing.status != Clearing.Status.EXTRACTED:
         raise PaymentError(f"autopay {clearing.pk} is {clearing.status}, not extracted")
     tender = Tender.objects.get(pk=clearing.tender_id)

@@ -135,14 +135,9 @@ def inbound_exception(
     entry.outcome = Outcome.EXCEPTION
     entry.message = message[:300]
     entry.save()
-    ToDoType.objects.get_or_create(
-        code=TODO_TYPE,
-        defaults={"description": "ACH return or NOC needs review", "priority": 20},
-    )
     what = "return" if entry.kind == AchInboundEntry.Kind.RETURN else "notification of change"
-    todo_create(
-        type_code=TODO_TYPE,
-        subject=f"ACH {what} {entry.code} not applied: {message}"[:200],
+    _todo(
+        subject=f"ACH {what} {entry.code} not applied: {message}",
         detail=(
             f"File {entry.file.file_name}, line {entry.line_number}: {what} {entry.code} for "
             f"original trace {entry.original_trace} (individual id {entry.individual_id!r}, "
@@ -153,6 +148,20 @@ def inbound_exception(
     )
     result.exceptions += 1
     return entry
+
+
+def _todo(*, subject: str, detail: str, account: Account | None, source: str) -> None:
+    ToDoType.objects.get_or_create(
+        code=TODO_TYPE,
+        defaults={"description": "ACH return or NOC needs review", "priority": 20},
+    )
+    todo_create(
+        type_code=TODO_TYPE,
+        subject=subject[:200],
+        detail=detail,
+        account=account,
+        source=source,
+    )
 
 
 def already_applied(entry: AchInboundEntry) -> AchInboundEntry | None:
@@ -260,12 +269,7 @@ def _return_mismatch(clearing: Clearing | None, entry: AchInboundEntry) -> str |
 
 
 def _flag(*, entry: AchInboundEntry, clearing: Clearing, rule: ReturnCodeRule) -> None:
-    ToDoType.objects.get_or_create(
-        code=TODO_TYPE,
-        defaults={"description": "ACH return or NOC needs review", "priority": 20},
-    )
-    todo_create(
-        type_code=TODO_TYPE,
+    _todo(
         subject=f"ACH return {entry.code} is not in the return-code table: applied as {rule.code}",
         detail=f"Autopay {clearing.pk} was cancelled with reason {rule.cancel_reason.code}; "
         f"add {entry.code} to the return-code table if it should do something else.",
@@ -319,6 +323,12 @@ def _return_effects(
             done.append(f"presented again as autopay {again.pk} on {again.extract_on}")
         else:
             done.append(f"not presented again: {again}")
+            _todo(
+                subject=f"Returned autopay {clearing.pk} could not be presented again",
+                detail=f"ACH return {entry.code}: the re-presentment was refused: {again}",
+                account=clearing.account,
+                source=f"autopay.Clearing:{clearing.pk}",
+            )
     return "; ".join(done)
 
 

@@ -378,3 +378,24 @@ def test_a_manual_nsf_cancel_cancels_the_clearing_without_stopping(
     assert clearing.status == "cancelled"
     enrollment.refresh_from_db()
     assert enrollment.stopped_on is None
+
+
+def test_a_refused_representment_leaves_the_return_applied_and_raises_a_to_do(
+    account, autopay_reference, django_capture_on_commit_callbacks
+):
+    """The account turned cash only (cash-only score at the threshold): the bank draft
+    cannot be taken again, so a person is asked instead."""
+    clearing = extracted(draft_enrollment(account))
+    CreditRatingEvent.objects.create(
+        account=account, cash_only_points=100, reason="test", effective_on=dt.date(2026, 2, 1)
+    )
+    result = imported(
+        return_file([back(clearing, "R01")]), capture=django_capture_on_commit_callbacks
+    )
+    assert (result.returns_applied, result.representments) == (1, 0)
+    assert not Clearing.objects.filter(represents=clearing).exists()
+    todo = ToDoEntry.objects.get(todo_type__code="ACHRETURN")
+    assert "could not be presented again" in todo.subject
+    assert "cash only" in todo.detail
+    assert "not presented again" in AchInboundEntry.objects.get().message
+    call_command("check_ledger")

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import return_views, views
 
 app_name = "autopay"
 
 A = "<str:number>/autopay/"
 
 urlpatterns = [
+    path("autopay/returns/", return_views.returns_screen, name="returns"),
     path(A, views.autopay_section, name="section"),
     path(A + "enroll/", views.autopay_enroll_view, name="enroll"),
     path(A + "change/", views.autopay_change_view, name="change"),

@@ -4,35 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('autopay', '0003_nightly_autopay_chain'),
+        ("autopay", "0003_nightly_autopay_chain"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clearing',
-            name='notice_late',
+            model_name="clearing",
+            name="notice_late",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='clearing',
-            name='notice_sent_to',
-            field=models.CharField(blank=True, default='', max_length=254),
+            model_name="clearing",
+            name="notice_sent_to",
+            field=models.CharField(blank=True, default="", max_length=254),
         ),
         migrations.AddField(
-            model_name='clearing',
-            name='notice_via',
-            field=models.CharField(blank=True, choices=[('email', 'Email'), ('mail', 'Mail (To Do)')], default='', max_length=5),
+            model_name="clearing",
+            name="notice_via",
+            field=models.CharField(
+                blank=True,
+                choices=[("email", "Email"), ("mail", "Mail (To Do)")],
+                default="",
+                max_length=5,
+            ),
         ),
         migrations.AddField(
-            model_name='enrollment',
-            name='expiry_notice_for',
+            model_name="enrollment",
+            name="expiry_notice_for",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='enrollment',
-            name='expiry_notice_sent_on',
+            model_name="enrollment",
+            name="expiry_notice_sent_on",
             field=models.DateField(blank=True, null=True),
         ),
     ]

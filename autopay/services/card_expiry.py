@@ -108,9 +108,8 @@ def card_expired_stop(*, enrollment: Enrollment, business_date: dt.date) -> str:
             f"automatic payment of account {enrollment.account.number} has stopped. To "
             "start it again, set up a new card through the self-care portal or call us.\n"
         )
-        _email_after_commit(
-            enrollment.pk, f"Automatic payment of account {enrollment.account.number} stopped", body, to
-        )
+        subject = f"Automatic payment of account {enrollment.account.number} stopped"
+        _email_after_commit(enrollment.pk, subject, body, to)
     return "stopped"
 
 

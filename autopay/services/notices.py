@@ -76,7 +76,7 @@ def _utility() -> dict:
 
 
 def payment_method_text(enrollment: Enrollment) -> str:
-    """"Bank of X checking account ••••6789" or "visa card ••••4242": masked only."""
+    """ "Bank of X checking account ••••6789" or "visa card ••••4242": masked only."""
     if enrollment.kind == Enrollment.Kind.DRAFT:
         bank = bank_name(enrollment.routing_number) or f"bank {enrollment.routing_number}"
         return f"{bank} {enrollment.bank_account_type} account {enrollment.masked_number}"
@@ -158,8 +158,8 @@ def advance_notice_email(*, clearing_id: int) -> None:
     try:
         message = EmailMessage(
             subject=(
-                f"Automatic payment of {context['amount']} on {clearing.gl_distribution_on:%m/%d/%Y}"
-                f" for account {clearing.account.number}"
+                f"Automatic payment of {context['amount']} on "
+                f"{clearing.gl_distribution_on:%m/%d/%Y} for account {clearing.account.number}"
             ),
             body=render_to_string("autopay/notice_email.txt", context),
             to=[clearing.notice_sent_to],

@@ -149,8 +149,8 @@ def test_a_frozen_card_autopay_is_announced_and_the_ledger_stays_clean(
 
 def test_an_email_that_fails_to_send_becomes_a_todo(drafted, django_capture_on_commit_callbacks):
     pending(drafted, debit_on=DAY + dt.timedelta(days=12))
-    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("smtp down")):
-        with django_capture_on_commit_callbacks(execute=True):
-            run()
+    failing = mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("smtp down"))
+    with failing, django_capture_on_commit_callbacks(execute=True):
+        run()
     todo = ToDoEntry.objects.get()
     assert "failed" in todo.subject and "smtp down" in todo.detail

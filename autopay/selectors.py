@@ -2,7 +2,7 @@
 
 from accounts.models import Account
 
-from .models import Bank, Enrollment
+from .models import Bank, Clearing, Enrollment
 
 
 def enrollment_running(*, account: Account) -> Enrollment | None:
@@ -20,3 +20,21 @@ def enrollments_past(*, account: Account, limit: int = 10) -> list[Enrollment]:
 
 def banks() -> list[Bank]:
     return list(Bank.objects.all()[:500])
+
+
+def clearings_recent(*, account: Account, limit: int = 12) -> list[Clearing]:
+    """The account's latest clearing records (its automatic payments), newest first: the
+    Auto Payment sub-tab's list and the Message Center's next / returned autopay."""
+    return list(
+        Clearing.objects.filter(account=account)
+        .select_related("enrollment")
+        .order_by("-extract_on", "-pk")[:limit]
+    )
+
+
+def clearing_for_account(*, account: Account, pk: int) -> Clearing | None:
+    return (
+        Clearing.objects.filter(account=account, pk=pk)
+        .select_related("account__customer", "enrollment")
+        .first()
+    )

@@ -2,10 +2,11 @@
 draft, some by card on the sandbox processor, with every amount option."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Account
 from cis.demo import DemoContext, register_step
@@ -226,10 +227,12 @@ def demo_autopay_clearings(ctx: DemoContext) -> None:
     )
     with transaction.atomic():
         made = _demo_clearings(ctx, rng, sample)
+        expiring = _demo_expiring_cards(ctx, sample)
     counts = {}
     for clearing in made:
         counts[clearing.status] = counts.get(clearing.status, 0) + 1
     ctx.log("  " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    ctx.log(f"  {expiring} card(s) expiring this month")
     returned = [c for c in made if c.status == "returned"]
     if returned:
         ctx.log(f"  e.g. returned R01: account {returned[0].enrollment.account.number}")
@@ -250,21 +253,32 @@ def _demo_clearings(ctx: DemoContext, rng: random.Random, sample: list[Enrollmen
     made, to_post = [], []
     drafts = [e.pk for e in sample if e.kind == Enrollment.Kind.DRAFT]
     returning = set(drafts[::25])  # cards are declined at charge time, not returned
+    emails = _demo_emails(sample)
     for n, enrollment in enumerate(sample):
         state = RETURNED if enrollment.pk in returning else DEMO_STATES[n % len(DEMO_STATES)]
         status, extract, debit = state
         stored = {"pending": "pending", "created": "created"}.get(status)
+        fields = {
+            "notice_due": enrollment.notify_in_advance and enrollment.amount_option != "fixed"
+        }
+        if fields["notice_due"] and status != "pending":
+            # Its notice went out ten days before the debit, as the notices job sends it.
+            to = emails.get(enrollment.account.customer_id, "")
+            fields.update(
+                notice_sent_at=timezone.make_aware(datetime.combine(days(debit - 10), time(1))),
+                notice_via="email" if to else "mail",
+                notice_sent_to=to,
+            )
+        if status in ("extracted", "returned"):
+            fields["trace_number"] = demo_trace_number(DEMO_TRACE_FROM + n)
         clearing = demo_clearing_create(
             enrollment,
             _demo_amount(rng, enrollment),
             extract_on=days(extract),
             gl_distribution_on=days(debit),
             status=stored or ("extracted" if status == "returned" else status),
-            notice_due=enrollment.notify_in_advance and enrollment.amount_option != "fixed",
+            **fields,
         )
-        if status in ("extracted", "returned"):
-            clearing.trace_number = demo_trace_number(DEMO_TRACE_FROM + n)
-            clearing.save(update_fields=["trace_number"])
         if stored is None:
             to_post.append(clearing)
         made.append((clearing, status))
@@ -274,3 +288,25 @@ def _demo_clearings(ctx: DemoContext, rng: random.Random, sample: list[Enrollmen
             clearing.refresh_from_db()
             demo_clearing_return(clearing, code="R01", returned_on=days(-15))
     return [c for c, _ in made]
+
+
+def _demo_emails(sample: list[Enrollment]) -> dict[int, str]:
+    from accounts.models import CustomerEmail
+
+    return dict(
+        CustomerEmail.objects.filter(
+            customer_id__in={e.account.customer_id for e in sample}, is_primary=True
+        ).values_list("customer_id", "address")
+    )
+
+
+def _demo_expiring_cards(ctx: DemoContext, sample: list[Enrollment]) -> int:
+    """A few demo cards expire at the end of the as-of month, so the Message Center's
+    "Card expires" line and the card expiry job have something to show."""
+    end = (ctx.as_of.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    cards = [e for e in sample if e.kind == Enrollment.Kind.CARD][:3]
+    for card in cards:
+        card.card_token = f"sbx_approve_{card.card_brand.lower()}_{card.card_last4}_{end:%m%y}"
+        card.card_expires_on = end
+    Enrollment.objects.bulk_update(cards, ["card_token", "card_expires_on"])
+    return len(cards)

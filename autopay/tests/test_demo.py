@@ -14,6 +14,7 @@ from autopay.demo import BANKS, demo_autopay, demo_autopay_clearings
 from autopay.models import Clearing, Enrollment
 from cis.demo import DemoContext
 from payments.models import Payment
+from payments.processors import card_processor
 
 from .factories import card_enrollment, draft_enrollment
 
@@ -76,6 +77,15 @@ def test_demo_clearings_show_every_state_and_a_returned_r01_with_its_nsf_fee(
         assert Adjustment.objects.filter(
             sa__account_id=clearing.account_id, adjustment_type__is_nsf_charge=True
         ).exists()
+    told = [c for c in clearings if c.notice_due and c.status != "pending"]
+    assert told and all(c.notice_sent_at and c.notice_via in ("email", "mail") for c in told)
+    expiring = Enrollment.objects.filter(card_expires_on=dt.date(2026, 11, 30))
+    assert expiring.exists()
+    for card in expiring:  # the sandbox agrees with the stored expiry
+        assert (
+            card_processor("sandbox").token_details(card.card_token).expires_on
+            == card.card_expires_on
+        )
     call_command("check_ledger", stdout=io.StringIO())
     demo_autopay_clearings(ctx)
     assert Clearing.objects.count() == len(clearings)

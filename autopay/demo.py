@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from cis.demo import DemoContext, register_step
+from cis.money import money_format
 
 from .models import Bank, Clearing, Enrollment
 
@@ -258,17 +259,7 @@ def _demo_clearings(ctx: DemoContext, rng: random.Random, sample: list[Enrollmen
         state = RETURNED if enrollment.pk in returning else DEMO_STATES[n % len(DEMO_STATES)]
         status, extract, debit = state
         stored = {"pending": "pending", "created": "created"}.get(status)
-        fields = {
-            "notice_due": enrollment.notify_in_advance and enrollment.amount_option != "fixed"
-        }
-        if fields["notice_due"] and status != "pending":
-            # Its notice went out ten days before the debit, as the notices job sends it.
-            to = emails.get(enrollment.account.customer_id, "")
-            fields.update(
-                notice_sent_at=timezone.make_aware(datetime.combine(days(debit - 10), time(1))),
-                notice_via="email" if to else "mail",
-                notice_sent_to=to,
-            )
+        fields = {}
         if status in ("extracted", "returned"):
             fields["trace_number"] = demo_trace_number(DEMO_TRACE_FROM + n)
         clearing = demo_clearing_create(
@@ -277,8 +268,11 @@ def _demo_clearings(ctx: DemoContext, rng: random.Random, sample: list[Enrollmen
             extract_on=days(extract),
             gl_distribution_on=days(debit),
             status=stored or ("extracted" if status == "returned" else status),
+            notice_due=enrollment.notify_in_advance and enrollment.amount_option != "fixed",
             **fields,
         )
+        if clearing.notice_due and status != "pending":
+            _demo_notice_sent(clearing, emails.get(enrollment.account.customer_id, ""))
         if stored is None:
             to_post.append(clearing)
         made.append((clearing, status))
@@ -288,6 +282,25 @@ def _demo_clearings(ctx: DemoContext, rng: random.Random, sample: list[Enrollmen
             clearing.refresh_from_db()
             demo_clearing_return(clearing, code="R01", returned_on=days(-15))
     return [c for c, _ in made]
+
+
+def _demo_notice_sent(clearing: Clearing, to: str) -> None:
+    """Its notice went out ten days before the debit, as the notices job sends it: by
+    email, or a To Do to mail it."""
+    from .services.notices import notice_todo
+
+    sent = clearing.gl_distribution_on - timedelta(days=10)
+    clearing.notice_sent_at = timezone.make_aware(datetime.combine(sent, time(1)))
+    clearing.notice_via = "email" if to else "mail"
+    clearing.notice_sent_to = to
+    clearing.save(update_fields=["notice_sent_at", "notice_via", "notice_sent_to"])
+    if not to:
+        notice_todo(
+            clearing,
+            f"Mail the autopay advance notice: {money_format(clearing.amount)} on "
+            f"{clearing.gl_distribution_on:%m/%d/%Y}",
+            "No email address on file.",
+        )
 
 
 def _demo_emails(sample: list[Enrollment]) -> dict[int, str]:

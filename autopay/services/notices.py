@@ -124,9 +124,11 @@ def advance_notice_send(*, clearing: Clearing, business_date: dt.date) -> str:
     clearing.save(update_fields=["notice_sent_at", "notice_via", "notice_sent_to", "notice_late"])
     what = f"{money_format(clearing.amount)} on {clearing.gl_distribution_on:%m/%d/%Y}"
     if not to:
-        _todo(clearing, f"Mail the autopay advance notice: {what}", "No email address on file.")
+        notice_todo(
+            clearing, f"Mail the autopay advance notice: {what}", "No email address on file."
+        )
     elif late:
-        _todo(
+        notice_todo(
             clearing,
             f"Autopay advance notice sent late: {what}",
             f"Sent {days_left} day(s) before the debit, fewer than the {notice_days()} "
@@ -138,7 +140,7 @@ def advance_notice_send(*, clearing: Clearing, business_date: dt.date) -> str:
     return clearing.notice_via
 
 
-def _todo(clearing: Clearing, subject: str, detail: str) -> None:
+def notice_todo(clearing: Clearing, subject: str, detail: str) -> None:
     todo_create(
         type_code=TODO_TYPE,
         subject=subject[:200],
@@ -173,7 +175,7 @@ def advance_notice_email(*, clearing_id: int) -> None:
     except Exception as err:  # noqa: BLE001 - any failure must reach a person
         logger.exception("autopay advance notice %s not sent", clearing_id)
         with transaction.atomic():
-            _todo(
+            notice_todo(
                 clearing,
                 "Autopay advance notice email failed: send or mail it",
                 f"{type(err).__name__}: {err}"[:500],

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from stdnum.us import rtn
 
-from accounts.models import Adjustment
+from accounts.models import Adjustment, ToDoEntry
 from accounts.tests.factories import billed_sa
 from autopay.demo import BANKS, demo_autopay, demo_autopay_clearings
 from autopay.models import Clearing, Enrollment
@@ -79,6 +79,9 @@ def test_demo_clearings_show_every_state_and_a_returned_r01_with_its_nsf_fee(
         ).exists()
     told = [c for c in clearings if c.notice_due and c.status != "pending"]
     assert told and all(c.notice_sent_at and c.notice_via in ("email", "mail") for c in told)
+    for clearing in told:  # no email on file: a To Do asks for the notice to be mailed
+        todos = ToDoEntry.objects.filter(source=f"autopay.Clearing:{clearing.pk}")
+        assert todos.exists() == (clearing.notice_via == "mail")
     expiring = Enrollment.objects.filter(card_expires_on=dt.date(2026, 11, 30))
     assert expiring.exists()
     for card in expiring:  # the sandbox agrees with the stored expiry

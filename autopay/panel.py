@@ -5,15 +5,19 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acp.selectors.access import accounts_visible
 from accounts.models import FinancialTransaction
 from accounts.panel import (
     Facts,
     PanelContext,
+    RecordLink,
     facts_provider,
     register_customer_section,
     register_history_actions,
+    register_todo_source,
 )
 from cis.money import money_format
 from payments.models import Payment, PaySegment
@@ -183,3 +187,35 @@ def _history_autopay_rows(ctx: PanelContext, fts: list) -> dict[int, dict]:
 
 
 register_history_actions(template="autopay/acp/_history_autopay.html", rows=_history_autopay_rows)
+
+
+# To Do sources: the notices' and card expiry's To Dos open the account's Auto Payment
+# sub-tab (where the notice PDF is), for users who may see the account.
+
+
+def _autopay_link(user, account_id: int | None, label: str) -> RecordLink | None:
+    account = accounts_visible(user=user).filter(pk=account_id).only("number").first()
+    if account is None:
+        return None
+    url = reverse("acp:panel", args=[account.number])
+    return RecordLink(f"{label} (account {account.number})", f"{url}?tab=customer#sec-autopay")
+
+
+def _clearing_source(user, key: str) -> RecordLink | None:
+    clearing = Clearing.objects.filter(pk=key).first() if key.isdigit() else None
+    if clearing is None:
+        return None
+    label = f"autopay of {money_format(clearing.amount)} on {clearing.gl_distribution_on:%m/%d/%Y}"
+    return _autopay_link(user, clearing.account_id, label)
+
+
+def _enrollment_source(user, key: str) -> RecordLink | None:
+    enrollment = Enrollment.objects.filter(pk=key).first() if key.isdigit() else None
+    if enrollment is None:
+        return None
+    label = f"autopay {enrollment.method_label} {enrollment.masked_number}"
+    return _autopay_link(user, enrollment.account_id, label)
+
+
+register_todo_source("autopay.Clearing", _clearing_source)
+register_todo_source("autopay.Enrollment", _enrollment_source)

@@ -13,8 +13,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.panel import todo_source_link
 from autopay.demo import demo_clearing_create, demo_clearing_return
 from autopay.models import Clearing
+from autopay.services.notices import notice_todo
 
 from .conftest import PASSWORD
 from .factories import card_enrollment, clearing_posted, draft_enrollment
@@ -138,3 +140,12 @@ def test_the_notice_pdf_opens_from_the_sub_tab(client, csr, account, history):
     assert response.content.startswith(b"%PDF")
     none = reverse("autopay:notice", args=[account.number, history["paid"].pk])
     assert client.get(none).status_code == 404
+
+
+def test_a_notice_todo_opens_the_accounts_auto_payment_sub_tab(csr, account, history):
+    notice_todo(history["upcoming"], "Mail the autopay advance notice", "No email on file.")
+    link = todo_source_link(csr, f"autopay.Clearing:{history['upcoming'].pk}")
+    assert link.url.endswith(f"/acp/{account.number}/?tab=customer#sec-autopay")
+    assert "$87.45" in link.label and account.number in link.label
+    enrollment = todo_source_link(csr, f"autopay.Enrollment:{history['upcoming'].enrollment_id}")
+    assert "6789" in enrollment.label

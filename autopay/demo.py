@@ -2,15 +2,17 @@
 draft, some by card on the sandbox processor, with every amount option."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Account
 from cis.demo import DemoContext, register_step
+from cis.money import money_format
 
-from .models import Bank, Enrollment
+from .models import Bank, Clearing, Enrollment
 
 # Published routing numbers of large US banks and Federal Reserve banks (check digits valid).
 BANKS = [
@@ -94,3 +96,230 @@ def demo_autopay(ctx: DemoContext) -> None:
     if made:
         sample = Account.objects.filter(pk__in=[made[0].account_id, made[-1].account_id])
         ctx.log("  e.g. " + ", ".join(a.number for a in sample))
+
+
+# Clearing records for the panel (issue 10 items 4 and 7) -------------------------------
+#
+# The nightly jobs make clearing records from bills; the demo's bills were completed before
+# anyone enrolled (step 20 < step 45), so step 46 gives a sample of the demo autopays one
+# record each, in every state a CSR meets on the Auto Payment sub-tab. Payments go through
+# the shared bulk path the autopay jobs use (tender source AUTOPAY, ACH or CARD tender,
+# external id AUTOPAY-<clearing id>, accounting date = the GL distribution date), and the
+# return through the payments app's tender cancellation, so the ledger is the real one.
+
+DEMO_CLEARINGS = 200  # at most this many accounts, whatever the demo's size
+# Demo trace numbers use sequences from here up, far above a night's real extract.
+DEMO_TRACE_FROM = 9_000_000
+
+
+def demo_clearing_create(
+    enrollment: Enrollment,
+    amount: Decimal,
+    *,
+    extract_on,
+    gl_distribution_on,
+    status: str = "pending",
+    **fields,
+) -> Clearing:
+    """A clearing record left in `status` without a payment (pending / created)."""
+    return Clearing.objects.create(
+        enrollment=enrollment,
+        account_id=enrollment.account_id,
+        kind=enrollment.kind,
+        status=status,
+        amount=amount,
+        extract_on=extract_on,
+        gl_distribution_on=gl_distribution_on,
+        payment_on=extract_on,
+        **fields,
+    )
+
+
+def demo_clearings_post(clearings: list) -> None:
+    """Distribute and freeze the payments of these clearing records in one bulk call and
+    point each record at its payment and tender (the freeze of seed 001 step 3.0)."""
+    from payments.models import Payment, Tender, TenderSource, TenderType
+    from payments.services.bulk import BulkPayment, payments_post_bulk
+
+    if not clearings:
+        return
+    types = dict(TenderType.objects.filter(code__in=["ACH", "CARD"]).values_list("code", "pk"))
+    items = []
+    for clearing in clearings:
+        enrollment, card = clearing.enrollment, clearing.kind == Enrollment.Kind.CARD
+        items.append(
+            BulkPayment(
+                account_id=clearing.account_id,
+                amount=clearing.amount,
+                tender_type_id=types["CARD" if card else "ACH"],
+                accounting_date=clearing.gl_distribution_on,
+                payment_date=clearing.payment_on,
+                processor_token=enrollment.card_token if card else "",
+                last4=enrollment.card_last4 if card else enrollment.bank_account_last4,
+                external_id=f"AUTOPAY-{clearing.pk}",
+            )
+        )
+    result = payments_post_bulk(items=items, tender_source=TenderSource.objects.get(code="AUTOPAY"))
+    if result.errors:
+        raise RuntimeError(f"demo autopay payments refused: {result.errors}")
+    payments = Payment.objects.in_bulk([pk for pk in result.payment_ids if pk])
+    tenders = {t.event_id: t.pk for t in Tender.objects.filter(
+        event_id__in={p.event_id for p in payments.values()}
+    )}  # fmt: skip
+    for clearing, payment_id in zip(clearings, result.payment_ids, strict=True):
+        clearing.payment_id = payment_id
+        clearing.tender_id = tenders[payments[payment_id].event_id]
+    Clearing.objects.bulk_update(clearings, ["payment", "tender"])
+
+
+def demo_trace_number(sequence: int) -> str:
+    """ODFI routing (8 digits) + 7-digit sequence, as the extract numbers its entries."""
+    from .models import AchOriginator
+
+    odfi = AchOriginator.objects.filter(is_default=True).values_list("odfi_routing", flat=True)
+    return f"{(odfi.first() or '07100050')[:8]}{sequence:07d}"
+
+
+def demo_clearing_return(clearing, *, code: str = "R01", returned_on) -> None:
+    """The bank sent the entry back with `code`: its tender is cancelled with the return
+    code's reason (R01: NSF, with its fee, credit rating and cash-only effects), and the
+    record is marked returned. The demo's shortcut for the returns job's work."""
+    from payments.services.cancel import tender_cancel
+
+    from .models import ReturnCodeRule
+
+    rule = ReturnCodeRule.objects.select_related("cancel_reason").get(code=code)
+    tender_cancel(
+        tender=clearing.tender,
+        reason=rule.cancel_reason,
+        comment=f"ACH return {code} of trace {clearing.trace_number}",
+    )
+    clearing.mark_returned()
+    clearing.return_code = code
+    clearing.returned_on = returned_on
+    clearing.save(update_fields=["status", "return_code", "returned_on"])
+
+
+# (status, extract date and debit date in days from the as-of day), in turn
+DEMO_STATES = [
+    ("pending", 12, 14),  # notice-in-advance ones get their notice from the job
+    ("created", 1, 3),
+    ("frozen", 1, 3),
+    ("activated", 0, 2),
+    ("extracted", -6, -4),
+    ("extracted", -36, -34),
+]
+RETURNED = ("returned", -20, -18)  # the first draft of the sample, then one in 25
+
+
+@register_step(46, "autopay clearing records")
+def demo_autopay_clearings(ctx: DemoContext) -> None:
+    if Clearing.objects.exists():
+        ctx.log("autopay clearing records exist already: skipped")
+        return
+    rng = random.Random(ctx.seed * 7919 + 46)
+    enrollments = list(
+        Enrollment.objects.filter(stopped_on__isnull=True, start_on__lte=ctx.as_of)
+        .select_related("account")
+        .order_by("pk")
+    )
+    sample = sorted(
+        rng.sample(enrollments, min(DEMO_CLEARINGS, len(enrollments))), key=lambda e: e.pk
+    )
+    with transaction.atomic():
+        made = _demo_clearings(ctx, rng, sample)
+        expiring = _demo_expiring_cards(ctx, sample)
+    counts = {}
+    for clearing in made:
+        counts[clearing.status] = counts.get(clearing.status, 0) + 1
+    ctx.log("  " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    ctx.log(f"  {expiring} card(s) expiring this month")
+    returned = [c for c in made if c.status == "returned"]
+    if returned:
+        ctx.log(f"  e.g. returned R01: account {returned[0].enrollment.account.number}")
+
+
+def _demo_amount(rng: random.Random, enrollment: Enrollment) -> Decimal:
+    balance = enrollment.account.balance
+    amount = balance if balance > 0 else Decimal(rng.randint(30, 150))
+    if enrollment.amount_option == "fixed":
+        amount = enrollment.amount
+    elif enrollment.amount_option == "maximum":
+        amount = min(amount, enrollment.amount)
+    return amount.quantize(Decimal("0.01"))
+
+
+def _demo_clearings(ctx: DemoContext, rng: random.Random, sample: list[Enrollment]) -> list:
+    days = lambda n: ctx.as_of + timedelta(days=n)  # noqa: E731
+    made, to_post = [], []
+    drafts = [e.pk for e in sample if e.kind == Enrollment.Kind.DRAFT]
+    returning = set(drafts[::25])  # cards are declined at charge time, not returned
+    emails = _demo_emails(sample)
+    for n, enrollment in enumerate(sample):
+        state = RETURNED if enrollment.pk in returning else DEMO_STATES[n % len(DEMO_STATES)]
+        status, extract, debit = state
+        stored = {"pending": "pending", "created": "created"}.get(status)
+        fields = {}
+        if status in ("extracted", "returned"):
+            fields["trace_number"] = demo_trace_number(DEMO_TRACE_FROM + n)
+        clearing = demo_clearing_create(
+            enrollment,
+            _demo_amount(rng, enrollment),
+            extract_on=days(extract),
+            gl_distribution_on=days(debit),
+            status=stored or ("extracted" if status == "returned" else status),
+            notice_due=enrollment.notify_in_advance and enrollment.amount_option != "fixed",
+            **fields,
+        )
+        if clearing.notice_due and status != "pending":
+            _demo_notice_sent(clearing, emails.get(enrollment.account.customer_id, ""))
+        if stored is None:
+            to_post.append(clearing)
+        made.append((clearing, status))
+    demo_clearings_post(to_post)
+    for clearing, status in made:
+        if status == "returned":
+            clearing.refresh_from_db()
+            demo_clearing_return(clearing, code="R01", returned_on=days(-15))
+    return [c for c, _ in made]
+
+
+def _demo_notice_sent(clearing: Clearing, to: str) -> None:
+    """Its notice went out ten days before the debit, as the notices job sends it: by
+    email, or a To Do to mail it."""
+    from .services.notices import notice_todo
+
+    sent = clearing.gl_distribution_on - timedelta(days=10)
+    clearing.notice_sent_at = timezone.make_aware(datetime.combine(sent, time(1)))
+    clearing.notice_via = "email" if to else "mail"
+    clearing.notice_sent_to = to
+    clearing.save(update_fields=["notice_sent_at", "notice_via", "notice_sent_to"])
+    if not to:
+        notice_todo(
+            clearing,
+            f"Mail the autopay advance notice: {money_format(clearing.amount)} on "
+            f"{clearing.gl_distribution_on:%m/%d/%Y}",
+            "No email address on file.",
+        )
+
+
+def _demo_emails(sample: list[Enrollment]) -> dict[int, str]:
+    from accounts.models import CustomerEmail
+
+    return dict(
+        CustomerEmail.objects.filter(
+            customer_id__in={e.account.customer_id for e in sample}, is_primary=True
+        ).values_list("customer_id", "address")
+    )
+
+
+def _demo_expiring_cards(ctx: DemoContext, sample: list[Enrollment]) -> int:
+    """A few demo cards expire at the end of the as-of month, so the Message Center's
+    "Card expires" line and the card expiry job have something to show."""
+    end = (ctx.as_of.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    cards = [e for e in sample if e.kind == Enrollment.Kind.CARD][:3]
+    for card in cards:
+        card.card_token = f"sbx_approve_{card.card_brand.lower()}_{card.card_last4}_{end:%m%y}"
+        card.card_expires_on = end
+    Enrollment.objects.bulk_update(cards, ["card_token", "card_expires_on"])
+    return len(cards)

@@ -75,6 +75,11 @@ class Enrollment(models.Model):
     card_expires_on = models.DateField(
         null=True, blank=True, help_text="Last day of the card's expiry month."
     )
+    # Expiring-card notice (issue 10 item 6): sent once per expiry date. `expiry_notice_for`
+    # is the expiry date the notice was about, so a new card (a new date) gets its own; a
+    # new token resets both (autopay_change).
+    expiry_notice_sent_on = models.DateField(null=True, blank=True)
+    expiry_notice_for = models.DateField(null=True, blank=True)
     # How much
     amount_option = models.CharField(max_length=8, choices=AmountOption.choices)
     amount = money_field(
@@ -242,6 +247,13 @@ class Clearing(FSMModelMixin, models.Model):
     # Advance notice of a varying amount (Reg E 1005.10(d)), when the enrollment asks.
     notice_due = models.BooleanField(default=False)
     notice_sent_at = models.DateTimeField(null=True, blank=True)
+    # How the notice went: by email to `notice_sent_to`, or as a To Do for a person to mail
+    # it (no email on file); late when fewer than OPENCIS_AUTOPAY_NOTICE_DAYS days were left.
+    notice_via = models.CharField(
+        max_length=5, choices=[("email", "Email"), ("mail", "Mail (To Do)")], blank=True, default=""
+    )
+    notice_sent_to = models.CharField(max_length=254, blank=True, default="")
+    notice_late = models.BooleanField(default=False)
     payment = models.ForeignKey(
         "payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

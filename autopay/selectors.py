@@ -25,3 +25,21 @@ def banks() -> list[Bank]:
 def account_clearings(*, account: Account, limit: int = 200) -> list[Clearing]:
     """The account's autopay payments (clearing records), newest extract date first."""
     return list(Clearing.objects.filter(account=account).select_related("account")[:limit])
+
+
+def clearings_recent(*, account: Account, limit: int = 12) -> list[Clearing]:
+    """The account's latest clearing records (its automatic payments), newest first: the
+    Auto Payment sub-tab's list and the Message Center's next / returned autopay."""
+    return list(
+        Clearing.objects.filter(account=account)
+        .select_related("enrollment")
+        .order_by("-extract_on", "-pk")[:limit]
+    )
+
+
+def clearing_for_account(*, account: Account, pk: int) -> Clearing | None:
+    return (
+        Clearing.objects.filter(account=account, pk=pk)
+        .select_related("account__customer", "enrollment")
+        .first()
+    )

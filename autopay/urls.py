@@ -16,4 +16,5 @@ urlpatterns = [
     path(A + "stop/", views.autopay_stop_view, name="stop"),
     path(A + "reveal/", views.autopay_reveal, name="reveal"),
     path(A + "signup/<str:kind>.pdf", views.autopay_signup, name="signup"),
+    path(A + "notice/<int:clearing_id>.pdf", views.autopay_notice_pdf, name="notice"),
 ]

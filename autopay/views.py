@@ -177,3 +177,21 @@ def autopay_signup(request: HttpRequest, ctx: PanelContext, kind: str) -> HttpRe
     name = SIGNUP_FORMS[kind].lower().replace(" ", "-")
     response["Content-Disposition"] = f'inline; filename="{name}-{ctx.account.number}.pdf"'
     return response
+
+
+@panel_action()
+def autopay_notice_pdf(request: HttpRequest, ctx: PanelContext, clearing_id: int) -> HttpResponse:
+    """The advance notice of one autopay as the customer got it (or as a CSR prints it to
+    mail: a TD-APNTC To Do when no email is on file)."""
+    from .selectors import clearing_for_account
+    from .services.notices import advance_notice_pdf
+
+    if not request.user.has_perm("autopay.view_enrollment"):
+        raise PermissionDenied
+    clearing = clearing_for_account(account=ctx.account, pk=clearing_id)
+    if clearing is None or not clearing.notice_due:
+        raise Http404("No advance notice for this automatic payment.")
+    response = HttpResponse(advance_notice_pdf(clearing=clearing), content_type="application/pdf")
+    name = f"autopay-notice-{ctx.account.number}-{clearing.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

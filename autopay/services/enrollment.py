@@ -128,7 +128,11 @@ def _apply(enrollment: Enrollment, data: dict[str, Any]) -> None:
     else:
         if "processor" in data or "card_token" in data:
             enrollment.processor = data.get("processor", enrollment.processor) or "sandbox"
-            enrollment.card_token = data.get("card_token", enrollment.card_token) or ""
+            token = data.get("card_token", enrollment.card_token) or ""
+            if token != enrollment.card_token:
+                # A new card: its expiry gets its own notice (issue 10 item 6).
+                enrollment.expiry_notice_sent_on = enrollment.expiry_notice_for = None
+            enrollment.card_token = token
             try:
                 details = card_processor(enrollment.processor).token_details(enrollment.card_token)
             except InvalidCardToken as err:

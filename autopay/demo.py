@@ -201,6 +201,7 @@ def demo_clearing_return(clearing, *, code: str = "R01", returned_on) -> None:
 
 
 # (status, extract date and debit date in days from the as-of day), in turn
+# (status, extract, settlement), in banking days from the demo day
 DEMO_STATES = [
     ("pending", 12, 14),  # notice-in-advance ones get their notice from the job
     ("created", 1, 3),
@@ -250,6 +251,14 @@ def _demo_amount(rng: random.Random, enrollment: Enrollment) -> Decimal:
 
 
 def _demo_clearings(ctx: DemoContext, rng: random.Random, sample: list[Enrollment]) -> list:
+    from .services.dates import add_banking_days, banking_day_on_or_after
+
+    today = banking_day_on_or_after(ctx.as_of)
+
+    def banking(n: int):
+        """`n` banking days from the demo day (extract and settlement are banking days)."""
+        return add_banking_days(today, n)
+
     days = lambda n: ctx.as_of + timedelta(days=n)  # noqa: E731
     made, to_post = [], []
     drafts = [e.pk for e in sample if e.kind == Enrollment.Kind.DRAFT]
@@ -265,8 +274,8 @@ def _demo_clearings(ctx: DemoContext, rng: random.Random, sample: list[Enrollmen
         clearing = demo_clearing_create(
             enrollment,
             _demo_amount(rng, enrollment),
-            extract_on=days(extract),
-            gl_distribution_on=days(debit),
+            extract_on=banking(extract),
+            gl_distribution_on=banking(debit),
             status=stored or ("extracted" if status == "returned" else status),
             notice_due=enrollment.notify_in_advance and enrollment.amount_option != "fixed",
             **fields,

@@ -305,3 +305,13 @@ def state_logs_insert(
         [(now, by_id, source, target, transition, content_type, pk) for pk in ids],
         ids=log_ids,
     )
+
+
+def transaction_lock(key: int) -> None:
+    """Hold the application lock `key` until the transaction ends: PostgreSQL's
+    `pg_advisory_xact_lock`, which serializes the holders across workers. SQLite (`make
+    run`) lets one write transaction run at a time anyway: nothing to take."""
+    if not _is_postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])

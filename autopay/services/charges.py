@@ -16,10 +16,11 @@ the original answer. An Extracted or Cancelled clearing is never selected again.
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 
 from accounts.services.work import todo_create
+from cis.bulk import transaction_lock
 from payments.models import PaymentCancelReason
 from payments.processors import ChargeResult, InvalidCardToken, card_processor
 from payments.services.cancel import tender_cancel
@@ -86,8 +87,7 @@ def _decline(clearing: Clearing, result: ChargeResult) -> None:
 def _card_extract(*, business_date: date, effective_on: date, batch_run) -> AchExtract:
     """The open card extract of the run and effective date (one without a tender
     control yet), created once."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CARD_EXTRACT_LOCK])
+    transaction_lock(_CARD_EXTRACT_LOCK)
     extract = (
         AchExtract.objects.select_for_update()
         .filter(

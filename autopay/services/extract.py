@@ -40,12 +40,12 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 from stdnum.us import rtn
 
-from cis.bulk import bulk_update_rows, state_logs_insert
+from cis.bulk import bulk_update_rows, state_logs_insert, transaction_lock
 
 from ..models import AchExtract, AchOriginator, Clearing, Enrollment
 from ..nacha import (
@@ -111,8 +111,7 @@ def draft_file_leaders(business_date: date) -> QuerySet[Clearing]:
 
 
 def _allocation_lock() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ALLOCATION_LOCK])
+    transaction_lock(_ALLOCATION_LOCK)
 
 
 def _routing9(value: str) -> str:

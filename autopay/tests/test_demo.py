@@ -12,6 +12,7 @@ from accounts.models import Adjustment, ToDoEntry
 from accounts.tests.factories import billed_sa
 from autopay.demo import BANKS, demo_autopay, demo_autopay_clearings
 from autopay.models import Clearing, Enrollment
+from autopay.services.dates import is_banking_day
 from cis.demo import DemoContext
 from payments.models import Payment
 from payments.processors import card_processor
@@ -60,6 +61,8 @@ def test_demo_clearings_show_every_state_and_a_returned_r01_with_its_nsf_fee(
     statuses = {c.status for c in clearings}
     assert {"pending", "frozen", "activated", "extracted"} <= statuses
     for clearing in clearings:
+        # the bank moves money on banking days only: the jobs would send nothing else
+        assert is_banking_day(clearing.extract_on) and is_banking_day(clearing.gl_distribution_on)
         if clearing.status in ("pending", "created"):
             assert clearing.payment is None
         else:

@@ -122,6 +122,8 @@ def autopay_section_context(ctx: PanelContext, **extra) -> dict:
         "can_reveal": ctx.user.has_perm("autopay.reveal_bank_account"),
         "can_change": ctx.user.has_perm("autopay.change_enrollment"),
         "can_add": ctx.user.has_perm("autopay.add_enrollment"),
+        "can_create_payment": ctx.user.has_perm("autopay.add_clearing"),
+        "can_change_payment": ctx.user.has_perm("autopay.change_clearing"),
     }
     if enrollment is None:
         token = ctx.request.GET.get("card_token", "")

@@ -2,6 +2,8 @@
 1.2-1.5). Each answers the section's HTML to htmx (422 with the messages next to the
 fields), or sends a plain request back to the panel."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,12 +13,14 @@ from django.views.decorators.http import require_POST
 from accounts.acp.views.base import panel_action, section
 from accounts.panel import PanelContext
 from accounts.services.pii import RevealRefused
+from cis.money import is_plain_decimal
 
 from .forms import ChangeForm, EnrollForm, RevealForm, StopForm
-from .models import Enrollment
+from .models import Clearing, Enrollment
 from .panel import autopay_section_context
-from .selectors import enrollment_running
+from .selectors import clearing_for_account, enrollment_running
 from .services.enrollment import autopay_change, autopay_enroll, autopay_stop, bank_account_reveal
+from .services.manual import clearing_create_manual, clearing_delete, clearing_freeze
 
 T = "autopay/acp/_autopay.html"
 
@@ -195,3 +199,61 @@ def autopay_notice_pdf(request: HttpRequest, ctx: PanelContext, clearing_id: int
     name = f"autopay-notice-{ctx.account.number}-{clearing.pk}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+def _clearing_or_404(ctx: PanelContext, clearing_id: int) -> Clearing:
+    clearing = clearing_for_account(account=ctx.account, pk=clearing_id)
+    if clearing is None:
+        raise Http404("No such automatic payment on this account.")
+    return clearing
+
+
+def _clearing_answer(request, ctx, action) -> HttpResponse:
+    """Run a manual autopay action (seed 001 steps 3.1-4.9); its refusal is the message."""
+    try:
+        action()
+    except ValidationError as err:
+        messages = [
+            m for ms in getattr(err, "message_dict", {"": err.messages}).values() for m in ms
+        ]
+        return _answer(request, ctx, invalid=True, clearing_error=" ".join(messages))
+    return _answer(request, ctx, changed=True)
+
+
+@require_POST
+@panel_action(post_permission="autopay.add_clearing")
+def autopay_payment_create(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
+    """A CSR creates this cycle's automatic payment now (steps 3.1-3.8): the amount the
+    option gives unless the CSR enters another; distributed and frozen at once."""
+    text = request.POST.get("amount", "").strip()
+    if text and not is_plain_decimal(text):
+        return _answer(request, ctx, invalid=True, clearing_error="Enter the amount as 123.45.")
+    amount = Decimal(text) if text else None
+    return _clearing_answer(
+        request,
+        ctx,
+        lambda: clearing_create_manual(account=ctx.account, user=request.user, amount=amount),
+    )
+
+
+@require_POST
+@panel_action(post_permission="autopay.change_clearing")
+def autopay_payment_freeze(request: HttpRequest, ctx: PanelContext, clearing_id: int):
+    clearing = _clearing_or_404(ctx, clearing_id)
+    return _clearing_answer(
+        request, ctx, lambda: clearing_freeze(clearing=clearing, user=request.user)
+    )
+
+
+@require_POST
+@panel_action(post_permission="autopay.change_clearing")
+def autopay_payment_delete(request: HttpRequest, ctx: PanelContext, clearing_id: int):
+    """Delete an automatic payment before it goes to the bank (steps 4.3-4.5): its payment
+    and tender are cancelled, the clearing record cancelled with the CSR's comment."""
+    clearing = _clearing_or_404(ctx, clearing_id)
+    comment = request.POST.get("comment", "").strip()[:200]
+    return _clearing_answer(
+        request,
+        ctx,
+        lambda: clearing_delete(clearing=clearing, user=request.user, comment=comment),
+    )

@@ -356,8 +356,8 @@ def _event_remove(event: PaymentEvent) -> None:
     except models.ProtectedError as exc:
         kept = sorted({f"{o._meta.verbose_name} {o.pk}" for o in exc.protected_objects})
         raise PaymentStateError(
-            f"payment event {event.pk} can't be deleted: {', '.join(kept)} refer to it and "
-            "stay on record"
+            f"payment event {event.pk} can't be deleted: {', '.join(kept)} refers to it and "
+            "is kept on record"
         ) from exc
 
 

@@ -89,9 +89,9 @@ def test_payment_from_an_uploaded_line_keeps_its_event():
             }
         ]
     )
-    with pytest.raises(PaymentStateError, match="stay on record"):
+    with pytest.raises(PaymentStateError, match="kept on record"):
         payment_event_delete(event=payment.event)
-    with pytest.raises(PaymentStateError, match="stay on record"):
+    with pytest.raises(PaymentStateError, match="kept on record"):
         payment_delete(payment=payment)
     assert Payment.objects.filter(pk=payment.pk, status=Payment.Status.INCOMPLETE).exists()
     assert PaymentStaging.objects.get().event_id == payment.event_id

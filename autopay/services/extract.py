@@ -1,6 +1,9 @@
 """The ACH extract of draft autopays (seed 001 steps 5.7-5.8; DESIGN §5; README "ACH
 extract"): activated clearings whose extract date has come go to the bank in one NACHA
 PPD debit file per originator and effective date (the clearing's GL distribution date).
+Re-presentments of returned drafts (presentment > 1) go in their own batch of that file,
+with the company entry description "RETRY PYMT" (NACHA rules); the others keep the
+originator's description.
 Card autopays are charged instead (`autopay.services.charges`).
 
 A file is one unit of work. The job's work item for drafts is the first (lowest id)
@@ -59,6 +62,7 @@ from ..nacha import (
     nacha_file_write,
 )
 from ..nacha.fields import alpha, amount_cents, dfi_account, routing
+from .returns import REPRESENTMENT_DESCRIPTION
 
 log = logging.getLogger(__name__)
 
@@ -263,10 +267,30 @@ def _extract_record(
     )
 
 
+def _batches_split(
+    clearings: list[Clearing], entries: list[Entry]
+) -> list[tuple[str, list[Clearing], list[Entry]]]:
+    """(entry description, clearings, entries) per batch: first presentments under the
+    originator's description, re-presentments (presentment > 1) in a batch of their own
+    whose company entry description is REPRESENTMENT_DESCRIPTION, as the NACHA rules ask
+    of a re-presented entry. Empty batches are left out."""
+    first = [(c, e) for c, e in zip(clearings, entries, strict=True) if c.presentment <= 1]
+    again = [(c, e) for c, e in zip(clearings, entries, strict=True) if c.presentment > 1]
+    return [
+        (description, [c for c, _ in pairs], [e for _, e in pairs])
+        for description, pairs in ((None, first), (REPRESENTMENT_DESCRIPTION, again))
+        if pairs
+    ]
+
+
 def _nacha_write(
-    *, originator: AchOriginator, extract: AchExtract, entries: list[Entry]
+    *,
+    originator: AchOriginator,
+    extract: AchExtract,
+    batches: list[tuple[str | None, list[Entry]]],
 ) -> WrittenFile:
-    """The file's text: one PPD batch of the originator, traces after the last stored."""
+    """The file's text: one PPD batch of the originator per (entry description, entries)
+    (None: the originator's own description), traces after the last stored."""
     odfi = _routing9(originator.odfi_routing)
     header = FileHeader(
         immediate_destination=originator.immediate_destination,
@@ -277,17 +301,21 @@ def _nacha_write(
         created_at=timezone.localtime(),
         file_id_modifier=extract.file_id_modifier,
     )
-    batch = Batch(
-        company_name=originator.company_name,
-        company_id=originator.company_id,
-        entry_description=originator.entry_description,
-        effective_date=extract.effective_on,
-        entries=entries,
-        offset=_offset(originator),
-    )
+    offset = _offset(originator)
+    written = [
+        Batch(
+            company_name=originator.company_name,
+            company_id=originator.company_id,
+            entry_description=description or originator.entry_description,
+            effective_date=extract.effective_on,
+            entries=entries,
+            offset=offset,
+        )
+        for description, entries in batches
+    ]
     try:
         return nacha_file_write(
-            header=header, batches=[batch], first_trace_sequence=_trace_sequence_next(odfi[:8])
+            header=header, batches=written, first_trace_sequence=_trace_sequence_next(odfi[:8])
         )
     except NachaFieldError as error:
         # The originator's settings (each entry was checked already); its offset account
@@ -300,7 +328,8 @@ def _nacha_write(
 @transaction.atomic
 def ach_file_extract(*, business_date: date, effective_on: date, batch_run=None) -> FileOutcome:
     """seed 001 steps 5.7-5.8: every activated draft due by `business_date` that settles
-    on `effective_on`, into one NACHA file of the default originator; the clearings go to
+    on `effective_on`, into one NACHA file of the default originator (re-presentments in
+    a RETRY PYMT batch of their own); the clearings go to
     Extracted with their trace numbers. Clearings whose bank details cannot be written
     stay Activated and are listed in `refused`."""
     originator = ach_originator_default()
@@ -321,13 +350,22 @@ def ach_file_extract(*, business_date: date, effective_on: date, batch_run=None)
         originator=originator,
         batch_run=batch_run,
     )
-    written = _nacha_write(originator=originator, extract=extract, entries=entries)
+    batches = _batches_split(kept, entries)
+    written = _nacha_write(
+        originator=originator,
+        extract=extract,
+        batches=[(description, batch_entries) for description, _, batch_entries in batches],
+    )
     extract.file_sha256 = _file_write_part(Path(extract.file_path), written.text)
     extract.entry_count = len(kept)
     extract.total = (Decimal(written.total_debit_cents) / 100).quantize(Decimal("0.01"))
     extract.entry_hash = written.entry_hash
     extract.save(update_fields=["file_sha256", "entry_count", "total", "entry_hash"])
-    _clearings_mark_extracted(kept, written.batches[0].trace_numbers, extract)
+    _clearings_mark_extracted(
+        [c for _, batch_clearings, _ in batches for c in batch_clearings],
+        [trace for batch in written.batches for trace in batch.trace_numbers],
+        extract,
+    )
     transaction.on_commit(partial(_publish_after_commit, extract.pk), robust=True)
     return FileOutcome(extract, refused)
 

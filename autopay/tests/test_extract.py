@@ -22,13 +22,14 @@ from payments.models import Payment, Tender
 from payments.processors.sandbox import SandboxProcessor
 
 from .extract_helpers import (
+    EXTRACT_ON,
     SETTLES_ON,
     ach_files,
     activated,
     billed_account,
     run_extract,
 )
-from .factories import card_enrollment, draft_enrollment
+from .factories import card_enrollment, clearing_posted, draft_enrollment
 
 
 @pytest.fixture
@@ -137,6 +138,91 @@ def test_one_file_per_effective_date_however_the_run_is_chunked(
     assert len({a.trace_number, b.trace_number, c.trace_number}) == 3
     assert f"wrote {first} (2 entries, $130.00)" in output
     assert f"wrote {second} (1 entries, $20.00)" in output
+
+
+@pytest.mark.parametrize("balanced", [False, True], ids=["debits-only", "with-offset"])
+def test_a_re_presented_draft_goes_out_in_its_own_retry_pymt_batch(
+    account, autopay_reference, outbox, django_capture_on_commit_callbacks, balanced
+):
+    """NACHA rules: a re-presented entry carries the company entry description
+    "RETRY PYMT". The extract puts re-presentments (presentment > 1) in a batch of their
+    own in the same file; first presentments keep the originator's description. Batch and
+    file totals, hashes and trace numbers stay right, with or without offset credits."""
+    if balanced:
+        originator = AchOriginator.objects.get(is_default=True)
+        originator.offset_routing, originator.offset_account = "091000019", "555000111"
+        originator.offset_account_type = "checking"
+        originator.save(update_fields=["offset_routing", "offset_account", "offset_account_type"])
+    # given: a draft returned earlier, presented again today, and a first presentment
+    enrollment = draft_enrollment(account, bank_account_number="000123456789")
+    returned = clearing_posted(
+        enrollment,
+        "40.00",
+        extract_on=dt.date(2026, 1, 5),
+        gl_distribution_on=dt.date(2026, 1, 7),
+        status=Clearing.Status.RETURNED,
+        trace_number="071000500000001",
+    )
+    retry = clearing_posted(
+        enrollment,
+        "40.00",
+        extract_on=EXTRACT_ON,
+        gl_distribution_on=SETTLES_ON,
+        status=Clearing.Status.ACTIVATED,
+        presentment=2,
+        represents=returned,
+    )
+    other = billed_account("Ann", "Lee")
+    first = activated(draft_enrollment(other, routing_number="231380104"), "100.00")
+    # when
+    run_extract(django_capture_on_commit_callbacks)
+    # then: one file, two batches
+    [path] = ach_files(outbox)
+    text = path.read_text()
+    assert_independently_valid(text)
+    ach = nacha_file_read(text)
+    originals, retries = ach.batches
+    assert (originals.entry_description, retries.entry_description) == ("UTILITY", "RETRY PYMT")
+    assert (originals.batch_number, retries.batch_number) == (1, 2)
+    assert {originals.company_id, originals.effective_date} == {
+        retries.company_id,
+        retries.effective_date,
+    }
+    first.refresh_from_db()
+    retry.refresh_from_db()
+    debits = [e for e in originals.entries if e.transaction_code == 27]
+    assert [e.trace_number for e in debits] == [first.trace_number]
+    assert [(e.trace_number, e.amount) for e in retries.entries if e.transaction_code == 27] == [
+        (retry.trace_number, D("40.00"))
+    ]
+    assert retries.entries[0].account_number.strip() == "000123456789"
+    # traces continue after the last stored one, the offset credits' included
+    assert first.trace_number == "071000500000003"
+    assert retry.trace_number == ("071000500000005" if balanced else "071000500000004")
+    # totals and hashes, per batch and for the file
+    assert (originals.total_debit_cents, retries.total_debit_cents) == (10000, 4000)
+    offset_hash = 9100001 if balanced else 0
+    assert originals.entry_hash == 23138010 + offset_hash
+    assert retries.entry_hash == 1100001 + offset_hash  # 011000015, the default bank
+    assert ach.total_debit_cents == 14000
+    assert ach.total_credit_cents == (14000 if balanced else 0)
+    assert ach.entry_hash == originals.entry_hash + retries.entry_hash
+    extract = AchExtract.objects.get()
+    assert extract.entry_count == 2 and extract.total == D("140.00")
+    assert extract.entry_hash == ach.entry_hash
+    assert {first.status, retry.status} == {Clearing.Status.EXTRACTED}
+    assert first.extract == retry.extract == extract
+    call_command("check_ledger")
+
+
+def test_a_file_of_first_presentments_only_has_no_retry_batch(
+    account, autopay_reference, outbox, django_capture_on_commit_callbacks
+):
+    activated(draft_enrollment(account), "100.00")
+    run_extract(django_capture_on_commit_callbacks)
+    [path] = ach_files(outbox)
+    [batch] = nacha_file_read(path.read_text()).batches
+    assert batch.entry_description == "UTILITY"
 
 
 def test_a_re_run_of_the_date_writes_nothing_new(

@@ -334,8 +334,31 @@ def payment_event_delete(*, event: PaymentEvent) -> None:
         raise PaymentStateError(
             f"payment event {event.pk} has frozen or cancelled payments: cancel them instead"
         )
+    _event_remove(event)
+
+
+def _event_remove(event: PaymentEvent) -> None:
+    """Delete an event with its tenders, unfrozen payments and their segments (seed 003
+    step 2.3: no financial impact). An event with history that must stay is refused: a
+    cancelled tender (a cashed check returned unpaid has no payment, but its cancellation
+    carries the payor's charge, the NSF fee, a control adjustment, maybe a re-presentment
+    pointing at it), and any other record that keeps a reference to the event."""
+    cancelled = event.tenders.filter(status=Tender.Status.CANCELLED).order_by("pk").first()
+    if cancelled is not None:
+        raise PaymentStateError(
+            f"payment event {event.pk} can't be deleted: its tender {cancelled.pk} was "
+            "cancelled and its cancellation stays on record"
+        )
     _tenders_removable_check(event)
-    event.delete()
+    try:
+        with transaction.atomic():
+            event.delete()
+    except models.ProtectedError as exc:
+        kept = sorted({f"{o._meta.verbose_name} {o.pk}" for o in exc.protected_objects})
+        raise PaymentStateError(
+            f"payment event {event.pk} can't be deleted: {', '.join(kept)} refers to it and "
+            "is kept on record"
+        ) from exc
 
 
 def _tenders_removable_check(event: PaymentEvent) -> None:
@@ -356,8 +379,7 @@ def payment_delete(*, payment: Payment) -> None:
         raise PaymentStateError(f"payment {payment.pk} is {payment.status}: cancel it instead")
     others = event.payments.exclude(pk=payment.pk)
     if not others.exists():
-        _tenders_removable_check(event)
-        event.delete()
+        _event_remove(event)
         return
     if not _has_cancelled(event):
         raise PaymentError(

@@ -10,6 +10,7 @@ from accounts.models import Account, Adjustment, Customer, Note, NoteType
 from payments.models import Payment, PaymentEvent, Tender
 from payments.services.events import DistributionMode
 from payments.tests.factories import account_with, bill, pay, reason, tender_type
+from payments.tests.upload.staging import upload
 
 HX = {"HTTP_HX_REQUEST": "true"}
 PASSWORD = "pay-panel-pass-9"
@@ -127,6 +128,19 @@ def test_delete_an_unposted_payment(client, water):
     payment = pay(water, "25.00", mode=DistributionMode.MANUAL)
     response = client.post(url("payment-action", water, payment.pk, "delete"), **HX)
     assert response.status_code == 200 and not Payment.objects.exists()
+
+
+def test_delete_refused_when_a_file_line_posted_the_payment(client, water):
+    """An unposted payment from an upload keeps its file line's reference: the panel says
+    why it can't be deleted (422 with the reason), never a server error."""
+    supervisor = User.objects.create_user("sam", password=PASSWORD)
+    supervisor.groups.add(Group.objects.get(name="Supervisor"))
+    client.force_login(supervisor)
+    payment = pay(water, "25.00", mode=DistributionMode.MANUAL)
+    upload([{"account_reference": water.number, "amount": "25.00", "payment": payment}])
+    response = client.post(url("payment-action", water, payment.pk, "delete"), **HX)
+    assert response.status_code == 422 and "kept on record" in response.content.decode()
+    assert Payment.objects.filter(pk=payment.pk, status=Payment.Status.INCOMPLETE).exists()
 
 
 def test_reverse_a_payment_with_a_reason(client_csr, water):

@@ -194,13 +194,19 @@ def demo_clearing_return(clearing, *, code: str = "R01", returned_on) -> None:
         reason=rule.cancel_reason,
         comment=f"ACH return {code} of trace {clearing.trace_number}",
     )
+    # The collection review it raised is dated the day the return came, not the seeding
+    # moment: the same seed makes the same data.
+    from accounts.models import ToDoEntry
+
+    ToDoEntry.objects.filter(source=f"payments.Tender:{clearing.tender_id}").update(
+        created_at=timezone.make_aware(datetime.combine(returned_on, time(6)))
+    )
     clearing.mark_returned()
     clearing.return_code = code
     clearing.returned_on = returned_on
     clearing.save(update_fields=["status", "return_code", "returned_on"])
 
 
-# (status, extract date and debit date in days from the as-of day), in turn
 # (status, extract, settlement), in banking days from the demo day
 DEMO_STATES = [
     ("pending", 12, 14),  # notice-in-advance ones get their notice from the job
@@ -296,6 +302,8 @@ def _demo_clearings(ctx: DemoContext, rng: random.Random, sample: list[Enrollmen
 def _demo_notice_sent(clearing: Clearing, to: str) -> None:
     """Its notice went out ten days before the debit, as the notices job sends it: by
     email, or a To Do to mail it."""
+    from accounts.models import ToDoEntry
+
     from .services.notices import notice_todo
 
     sent = clearing.gl_distribution_on - timedelta(days=10)
@@ -309,6 +317,10 @@ def _demo_notice_sent(clearing: Clearing, to: str) -> None:
             f"Mail the autopay advance notice: {money_format(clearing.amount)} on "
             f"{clearing.gl_distribution_on:%m/%d/%Y}",
             "No email address on file.",
+        )
+        # Dated when the job would have raised it, so the same seed makes the same data.
+        ToDoEntry.objects.filter(source=f"autopay.Clearing:{clearing.pk}").update(
+            created_at=clearing.notice_sent_at
         )
 
 

@@ -51,11 +51,19 @@ def test_demo_payments_leave_most_accounts_current():
     past_due = [a for a in accounts if account_aging(account=a, as_of=AS_OF).past_due > 0]
     assert 0.04 <= len(past_due) / len(accounts) <= 0.25
     # every payment posted, but the showcase one left for a supervisor (its "U" mark)
-    unposted = Payment.objects.exclude(status="frozen")
+    # (autopay's demo returns some drafts: their payments are cancelled, see autopay)
+    unposted = Payment.objects.exclude(status="frozen").exclude(
+        event__tender_source__code="AUTOPAY"
+    )
     assert list(unposted.values_list("status", "amount")) == [("incomplete", Decimal("25.00"))]
     # every bill due before the as-of date of a current account was paid by its due date
     current = [a for a in accounts if a not in past_due]
     due = Bill.objects.filter(account__in=current, due_date__lt=AS_OF)
     assert Payment.objects.filter(account__in=current).count() >= due.count()
-    assert not PaySegment.objects.filter(is_overpayment=True).exists()
+    # nothing overpaid, but by demo autopays (a fixed amount above the bill, a draft for
+    # an account that paid meanwhile: the next cycle uses the credit)
+    overpaid = PaySegment.objects.filter(is_overpayment=True).exclude(
+        payment__event__tender_source__code="AUTOPAY"
+    )
+    assert not overpaid.exists()
     assert list(ledger_breaches()) == []

@@ -234,6 +234,7 @@ def _payments_add(
             accounting_date=p.accounting_date or event.payment_date,
             distribution_rule=p.distribution_rule,
             match_value=p.match_value,
+            is_manual_distribution=bool(p.sa_amounts),
             payer_name=p.payer_name,
             distribution_code=p.distribution_code,
             comments=p.comments,

@@ -10,6 +10,7 @@ from decimal import Decimal as D
 import pytest
 
 from accounts.ledger_checks import ledger_breaches
+from accounts.models import ServiceAgreement
 from payments.models import Payment
 from payments.services.distribution import payment_distribute
 from payments.services.events import DistributionMode, PaymentIn
@@ -116,3 +117,19 @@ def test_csr_amounts_entered_with_the_payment_are_frozen_as_entered():
     payment_freeze(payment=later)
 
     assert plan(later) == {"SEWER": (D("10.00"), False)}
+
+
+def test_unchanged_plan_freezes_as_planned_and_reuses_its_excess_credit_sa():
+    """seed 003 step 2.9: the excess-credit SA created for the plan takes the overpayment
+    again at freeze; no second one is created."""
+    account, (sewer,) = account_with("SEWER")
+    bill(account, {sewer: 25})
+    later = pay(account, 40, mode=DistributionMode.MANUAL)
+    planned = set(later.segments.values_list("pk", "sa_id", "amount"))
+
+    payment_freeze(payment=later)
+
+    assert set(later.segments.values_list("pk", "sa_id", "amount")) == planned
+    assert plan(later) == {"SEWER": (D("25.00"), False), "EXCESS": (D("15.00"), True)}
+    assert ServiceAgreement.objects.filter(account=account, sa_type__code="EXCESS").count() == 1
+    assert list(ledger_breaches()) == []

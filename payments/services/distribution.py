@@ -28,6 +28,12 @@ def match_sa_id(match_value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def by_csr_amounts(*, payment: Payment, sa_amounts: SAAmounts | None) -> bool:
+    """Whether the payment is distributed by the CSR's amounts per SA (a non-CIS payment
+    always goes whole to its one SA)."""
+    return bool(sa_amounts) and not payment.distribution_code_id
+
+
 def plan_in(*, payment: Payment, rules: Rules, sa_amounts: SAAmounts | None = None) -> PlanIn:
     """How this payment is to be distributed, as the engine takes it."""
     if payment.distribution_code_id:
@@ -79,7 +85,7 @@ def distribution_plan(
     payment (not saved) as distributed by the CSR's amounts or by the system."""
     rules = Rules.load()
     item = plan_in(payment=payment, rules=rules, sa_amounts=sa_amounts)
-    payment.is_manual_distribution = item.sa_amounts is not None
+    payment.is_manual_distribution = by_csr_amounts(payment=payment, sa_amounts=sa_amounts)
     out = segments_plan(items=[item], as_of=payment.accounting_date, rules=rules).outs[0]
     if out.error and sa_amounts is not None:
         raise PaymentError(out.error)

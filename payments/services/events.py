@@ -37,7 +37,7 @@ from ..models import (
 from ..selectors import event_totals
 from .acceptance import payment_acceptance_check
 from .controls import tender_controls_lock
-from .distribution import distribution_plan, payment_distribute
+from .distribution import by_csr_amounts, distribution_plan, payment_distribute
 from .freeze import freeze_segments, payment_freeze
 
 
@@ -234,13 +234,13 @@ def _payments_add(
             accounting_date=p.accounting_date or event.payment_date,
             distribution_rule=p.distribution_rule,
             match_value=p.match_value,
-            is_manual_distribution=bool(p.sa_amounts),
             payer_name=p.payer_name,
             distribution_code=p.distribution_code,
             comments=p.comments,
             transferred_from=transferred_from,
             created_by=user,
         )
+        payment.is_manual_distribution = by_csr_amounts(payment=payment, sa_amounts=p.sa_amounts)
         insert_validated(payment, exclude=["status"])
         if p.sa_amounts is None and mode == DistributionMode.DO_NOT_DISTRIBUTE:
             created.append((payment, []))

@@ -61,7 +61,8 @@ def _plan_current(*, payment: Payment, segments: list[PaySegment], user=None) ->
     if payment.status != Payment.Status.INCOMPLETE:
         raise PaymentError(
             f"payment {payment.pk} can't be distributed on the account's debt as it is now "
-            f"({payment.error_message}): distribute it again"
+            f"({payment.error_message}): fix that and distribute it again, or enter its "
+            "amounts per SA"
         )
     if {_plan_key(s) for s in fresh} == {_plan_key(s) for s in segments}:
         return segments

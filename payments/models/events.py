@@ -175,6 +175,9 @@ class Payment(FSMModelMixin, models.Model):
         db_index=False,
     )
     match_value = models.CharField(max_length=40, blank=True, validators=[no_card_number])
+    # The CSR entered its amounts per SA (seed 003 step 2.0): frozen as entered. A plan the
+    # system made is planned again on the debt at freeze (issue 7 item 2).
+    is_manual_distribution = models.BooleanField(default=False, db_default=False)
     error_message = models.CharField(max_length=300, blank=True)
     frozen_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.ForeignKey(

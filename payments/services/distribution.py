@@ -28,6 +28,12 @@ def match_sa_id(match_value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def by_csr_amounts(*, payment: Payment, sa_amounts: SAAmounts | None) -> bool:
+    """Whether the payment is distributed by the CSR's amounts per SA (a non-CIS payment
+    always goes whole to its one SA)."""
+    return bool(sa_amounts) and not payment.distribution_code_id
+
+
 def plan_in(*, payment: Payment, rules: Rules, sa_amounts: SAAmounts | None = None) -> PlanIn:
     """How this payment is to be distributed, as the engine takes it."""
     if payment.distribution_code_id:
@@ -66,7 +72,7 @@ def payment_distribute(
     PaySegment.objects.bulk_create(
         distribution_plan(payment=payment, sa_amounts=sa_amounts, user=user)
     )
-    payment.save(update_fields=["status", "error_message"])
+    payment.save(update_fields=["status", "error_message", "is_manual_distribution"])
     return payment
 
 
@@ -75,9 +81,11 @@ def distribution_plan(
 ) -> list[PaySegment]:
     """The pay segments (not saved) of an incomplete payment whose account the caller has
     locked. An automatic distribution that cannot be done moves the payment to Error with
-    its reason (not saved either) and plans nothing; a manual one is refused."""
+    its reason (not saved either) and plans nothing; a manual one is refused. Marks the
+    payment (not saved) as distributed by the CSR's amounts or by the system."""
     rules = Rules.load()
     item = plan_in(payment=payment, rules=rules, sa_amounts=sa_amounts)
+    payment.is_manual_distribution = by_csr_amounts(payment=payment, sa_amounts=sa_amounts)
     out = segments_plan(items=[item], as_of=payment.accounting_date, rules=rules).outs[0]
     if out.error and sa_amounts is not None:
         raise PaymentError(out.error)

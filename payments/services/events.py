@@ -37,7 +37,7 @@ from ..models import (
 from ..selectors import event_totals
 from .acceptance import payment_acceptance_check
 from .controls import tender_controls_lock
-from .distribution import distribution_plan, payment_distribute
+from .distribution import by_csr_amounts, distribution_plan, payment_distribute
 from .freeze import freeze_segments, payment_freeze
 
 
@@ -240,6 +240,7 @@ def _payments_add(
             transferred_from=transferred_from,
             created_by=user,
         )
+        payment.is_manual_distribution = by_csr_amounts(payment=payment, sa_amounts=p.sa_amounts)
         insert_validated(payment, exclude=["status"])
         if p.sa_amounts is None and mode == DistributionMode.DO_NOT_DISTRIBUTE:
             created.append((payment, []))

@@ -14,6 +14,7 @@ from ..exceptions import PaymentError, PaymentStateError
 from ..lock_objects import accounts_lock, payment_qs_select_for_update
 from ..models import Payment, PaySegment
 from ..signals import payment_frozen
+from .distribution import distribution_plan
 from .planning import segment_postings
 
 
@@ -44,7 +45,33 @@ def payment_freeze(*, payment: Payment, user=None) -> Payment:
     if payment.status != Payment.Status.INCOMPLETE:
         detail = f": {payment.error_message}" if payment.error_message else ""
         raise PaymentStateError(f"payment {payment.pk} is {payment.status}{detail}")
-    return freeze_segments(payment=payment, segments=list(payment.segments.all()), user=user)
+    segments = list(payment.segments.all())
+    if segments and not payment.is_manual_distribution:
+        segments = _plan_current(payment=payment, segments=segments, user=user)
+    return freeze_segments(payment=payment, segments=segments, user=user)
+
+
+def _plan_current(*, payment: Payment, segments: list[PaySegment], user=None) -> list[PaySegment]:
+    """A plan the system made is planned again on the debt as it is now (seed 003 steps
+    1.8, 2.7, 2.9; issue 7 item 2): since it was made, a payment transferred or cancelled
+    may have brought debt back, another payment may have relieved it, and posting the old
+    plan would credit an overpayment while SAs still owe. The stored segments stay when
+    the plan is unchanged; a payment that can't be distributed now is refused as it is."""
+    fresh = distribution_plan(payment=payment, user=user)
+    if payment.status != Payment.Status.INCOMPLETE:
+        raise PaymentError(
+            f"payment {payment.pk} can't be distributed on the account's debt as it is now "
+            f"({payment.error_message}): fix that and distribute it again, or enter its "
+            "amounts per SA"
+        )
+    if {_plan_key(s) for s in fresh} == {_plan_key(s) for s in segments}:
+        return segments
+    payment.segments.all().delete()
+    return fresh
+
+
+def _plan_key(s: PaySegment) -> tuple:
+    return (s.sa_id, s.amount, s.is_overpayment, s.debt_due_date)
 
 
 def freeze_segments(*, payment: Payment, segments: list[PaySegment], user=None) -> Payment:

@@ -45,7 +45,7 @@ from django.db.models import Min, QuerySet
 from django.utils import timezone
 from stdnum.us import rtn
 
-from cis.bulk import bulk_update_rows, state_logs_insert
+from cis.bulk import bulk_update_rows, id_in, state_logs_insert
 
 from ..models import AchExtract, AchOriginator, Clearing, Enrollment
 from ..nacha import (
@@ -344,7 +344,7 @@ def _clearings_mark_extracted(
         clearing.extract = extract
     bulk_update_rows(Clearing, clearings, ["trace_number", "extract"])
     ids = [clearing.pk for clearing in clearings]
-    moved = Clearing.objects.filter(pk__in=ids, status=Clearing.Status.ACTIVATED).update(
+    moved = Clearing.objects.filter(pk__in=id_in(ids), status=Clearing.Status.ACTIVATED).update(
         status=Clearing.Status.EXTRACTED
     )
     if moved != len(ids):

@@ -24,9 +24,11 @@ one file of N entries that reads back, controls balanced, `check_ledger` clean. 
 is asserted.
 """
 
+import cProfile
 import datetime as dt
 import math
 import os
+import pstats
 import time
 from decimal import Decimal
 
@@ -61,6 +63,10 @@ from tests.bench import bench_upload  # its raw_floor; a module import collects 
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
+# BENCH_AUTOPAY_PROFILE=N: each stage under cProfile, its N costliest calls printed (and
+# the statements that took longest; the whole profile in bench_autopay_<job>.prof); the
+# timings are then the profiler's, not the bench's.
+PROFILE = int(os.environ.get("BENCH_AUTOPAY_PROFILE", "0"))
 SIZES = [int(s) for s in os.environ.get("BENCH_AUTOPAY_SIZES", "1000,10000,100000").split(",")]
 # A Monday; its bills are due three weeks later, a Monday too. Each size bills a month
 # after the one before, so a size's jobs find only its own work.
@@ -83,10 +89,19 @@ class _Statements:
 
     def __init__(self):
         self.count = 0
+        # With BENCH_AUTOPAY_PROFILE: {statement: (times run, seconds)}.
+        self.texts: dict[str, tuple[int, float]] = {}
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
-        return execute(sql, params, many, context)
+        if not PROFILE:
+            return execute(sql, params, many, context)
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            n, seconds = self.texts.get(sql[:100], (0, 0.0))
+            self.texts[sql[:100]] = (n + 1, seconds + time.perf_counter() - began)
 
 
 def _wrap(module, name: str, seconds: list[float], calls: list | None = None):
@@ -112,7 +127,7 @@ def _accounts_build(size: int, first: int, bill_date: dt.date) -> list[int]:
     cycle = BillCycle.objects.order_by("code").first()
     residential = RevenueClass.objects.get(code="RES")
     water = SAType.objects.get(code="WATER")
-    accounts = []
+    accounts, due = [], bill_date + dt.timedelta(days=21)
     for start in range(0, size, 20_000):
         numbers = range(first + start, first + min(start + 20_000, size))
         customers = [
@@ -178,10 +193,7 @@ def _accounts_build(size: int, first: int, bill_date: dt.date) -> list[int]:
         bill_ids = bulk_insert_rows(
             Bill,
             ("account_id", "bill_date", "due_date", "status", "total"),
-            [
-                (a.pk, bill_date, bill_date + dt.timedelta(days=21), Bill.Status.PENDING.value, AMOUNT)
-                for a in chunk
-            ],
+            [(a.pk, bill_date, due, Bill.Status.PENDING.value, AMOUNT) for a in chunk],
         )
         bulk_insert_rows(
             BillSegment,
@@ -195,10 +207,23 @@ def _accounts_build(size: int, first: int, bill_date: dt.date) -> list[int]:
 def _stage(job: str, day: dt.date, statements: _Statements) -> tuple[float, int]:
     """(seconds, statements) of one job run for `day`, which must complete."""
     before = statements.count
+    profile = cProfile.Profile() if PROFILE else None
     began = time.perf_counter()
+    if profile:
+        profile.enable()
     run = batch_run(job_name=job, business_date=day)
+    if profile:
+        profile.disable()
     seconds = time.perf_counter() - began
     assert run.status == "complete", (job, run.errors[:3])
+    if profile:
+        print(f"--- {job}: {seconds:.2f}s; the statements that took longest in all:")
+        for text, (n, took) in sorted(statements.texts.items(), key=lambda kv: -kv[1][1])[:5]:
+            print(f"  {took:6.2f}s {n:>6} x {text}")
+        statements.texts.clear()
+        stats = pstats.Stats(profile)
+        stats.dump_stats(f"bench_autopay_{job}.prof")  # for a closer look: python -m pstats
+        stats.sort_stats("cumulative").print_stats(PROFILE)
     return seconds, statements.count - before
 
 
@@ -266,9 +291,12 @@ def _outcome_check(size: int, account_ids: list[int], extract_on: dt.date) -> No
     assert clearings.count() == size
     assert set(clearings.values_list("status", flat=True)) == {Clearing.Status.EXTRACTED}
     assert clearings.values("account_id").distinct().count() == size
-    assert BillAutopayCheck.objects.filter(
-        bill__account_id__in=account_ids, outcome=BillAutopayCheck.Outcome.DRAFTED
-    ).count() == size
+    assert (
+        BillAutopayCheck.objects.filter(
+            bill__account_id__in=account_ids, outcome=BillAutopayCheck.Outcome.DRAFTED
+        ).count()
+        == size
+    )
     payments = Payment.objects.filter(
         account_id__in=account_ids, event__tender_source__code="AUTOPAY"
     )
@@ -279,7 +307,8 @@ def _outcome_check(size: int, account_ids: list[int], extract_on: dt.date) -> No
     (extract,) = AchExtract.objects.filter(business_date=extract_on)
     assert extract.entry_count == size
     assert extract.total == AMOUNT * size
-    ach = nacha_file_read(open(extract.file_path).read())
+    with open(extract.file_path) as written:
+        ach = nacha_file_read(written.read())
     debits = [e for b in ach.batches for e in b.entries if e.amount > 0 and e.individual_id]
     assert len({e.individual_id for e in debits}) == size
     assert ach.total_debit_cents == int(AMOUNT * 100) * size

@@ -227,7 +227,7 @@ def _stage(job: str, day: dt.date, statements: _Statements) -> tuple[float, int]
     return seconds, statements.count - before
 
 
-def _cycle(size: int, first: int, bill_date: dt.date, report) -> dict:
+def _cycle(size: int, first: int, bill_date: dt.date) -> dict:
     """One whole cycle for `size` new accounts; its figures."""
     began = time.perf_counter()
     account_ids = _accounts_build(size, first, bill_date)
@@ -365,7 +365,7 @@ def test_autopay_cycle(report, tmp_path, settings):
         bill_date = FIRST_BILL_DATE + dt.timedelta(weeks=5 * k)
         while bill_date.weekday():  # Mondays, due three weeks later
             bill_date += dt.timedelta(days=1)
-        result = _cycle(size, first, bill_date, report)
+        result = _cycle(size, first, bill_date)
         first += size
         results.append(result)
         lines = _lines(result)

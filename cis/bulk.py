@@ -131,14 +131,19 @@ def _copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequ
 
 
 def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """Insert `objs` and set their primary keys. Runs no `save()` and sends no signals."""
+    """Insert `objs` and set their primary keys. Runs no `save()` and sends no signals.
+    A model whose primary key is not an auto field (a one-to-one key) takes the keys the
+    objects carry."""
     if not objs:
         return
     if not _is_postgres() or len(objs) < _COPY_THRESHOLD:
         model.objects.bulk_create(objs, batch_size=2000)
         return
-    for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
-        obj.pk = pk
+    if isinstance(model._meta.pk, models.fields.AutoFieldMixin):
+        for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
+            obj.pk = pk
+    elif any(obj.pk is None for obj in objs):
+        raise ValueError(f"{model.__name__}: every object needs its primary key")
     getters = _instance_getters(model)
     columns = [f.column for f in model._meta.concrete_fields]
     _copy(model, columns, ([get(obj) for get in getters] for obj in objs))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from cis.bulk import bulk_update_rows, id_in, state_logs_insert
 from cis.money import ZERO, quantize
 
 from ..lock_objects import account_qs_select_for_update, bill_qs_select_for_update
@@ -92,10 +93,28 @@ def bills_complete(*, bill_ids: Sequence[int]) -> int:
         totals[p.bill_id] += p.amount
     now = timezone.now()
     for bill in bills:
-        bill.complete()
         bill.total = totals[bill.pk]
         bill.completed_at = now
-    Bill.objects.bulk_update(bills, ["status", "total", "completed_at"])
     ids = list(by_id)
+    # Pending -> Complete for the whole chunk in three statements: a transition and its
+    # log insert per bill (django-fsm-log) cost a statement per bill. The rows are locked
+    # and were selected Pending, so the transition holds for each; the log rows are the
+    # ones `complete` would write.
+    bulk_update_rows(Bill, bills, ["total", "completed_at"])
+    moved = (
+        Bill.objects.filter(pk__in=id_in(ids), status=Bill.Status.PENDING)
+        .order_by()
+        .update(status=Bill.Status.COMPLETE)
+    )
+    if moved != len(ids):
+        raise BillError(f"complete: {moved} of {len(ids)} bills moved")
+    state_logs_insert(
+        Bill,
+        ids,
+        source=Bill.Status.PENDING.value,
+        target=Bill.Status.COMPLETE.value,
+        transition="complete",
+        now=now,
+    )
     transaction.on_commit(lambda: bill_completed.send(sender=Bill, bill_ids=ids))
     return len(bills)

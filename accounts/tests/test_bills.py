@@ -77,3 +77,32 @@ def test_segment_for_another_accounts_sa_is_refused(account_with_two_sas):
             segments={stranger: Decimal("5.00")},
         )
     assert not Bill.objects.exists()
+
+
+def test_completing_bills_in_bulk_logs_each_bills_transition(account_with_two_sas):
+    from django_fsm_log.models import StateLog
+
+    from accounts.services.bills import bills_complete
+
+    account, water, sewer = account_with_two_sas
+    bills = [
+        bill_create(
+            account=account,
+            bill_date=dt.date(2026, 10, day),
+            due_date=dt.date(2026, 10, 22),
+            segments={water: Decimal("10.00"), sewer: Decimal("5.00")},
+        )
+        for day in (1, 2)
+    ]
+    assert bills_complete(bill_ids=[b.pk for b in bills]) == 2
+    for bill in bills:
+        bill.refresh_from_db()
+        assert (bill.status, bill.total) == (Bill.Status.COMPLETE, Decimal("15.00"))
+        assert bill.completed_at is not None
+        logs = StateLog.objects.for_(bill)
+        assert [(s.source_state, s.state, s.transition) for s in logs] == [
+            ("pending", "complete", "complete")
+        ]
+    # a second delivery of the same ids completes and logs nothing again
+    assert bills_complete(bill_ids=[b.pk for b in bills]) == 0
+    assert StateLog.objects.filter(transition="complete").count() == 2

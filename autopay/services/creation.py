@@ -25,7 +25,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from accounts.lock_objects import account_qs_select_for_update
 from accounts.models import Account, Bill, BillSegment, Demographic, ServiceAgreement
 from accounts.services.work import todos_create
-from cis.bulk import id_in
+from cis.bulk import bulk_insert, id_in
 from cis.money import ZERO
 from payments.models import TenderType
 from payments.selectors import acceptance_infos_on
@@ -33,7 +33,7 @@ from payments.services.acceptance import acceptance_problems
 
 from ..models import BillAutopayCheck, Clearing, Enrollment
 from .amounts import AutopayAmount, autopay_amount, max_withdrawal
-from .dates import autopay_dates
+from .dates import AutopayDates, autopay_dates
 from .posting import PostResult, clearing_source, clearings_post
 from .states import clearings_move
 
@@ -217,7 +217,9 @@ def bills_autopay_evaluate(
     if not bills:
         return result
     plans, checks = _plan(bills, by_account, today, result)
-    clearings = Clearing.objects.bulk_create(plans)
+    # COPY (cis.bulk) rather than bulk_create: half the evaluation's time at 500 bills.
+    bulk_insert(Clearing, plans)
+    clearings = plans
     for clearing in clearings:
         result.clearing_ids.append(clearing.pk)
         checks.append(
@@ -228,7 +230,7 @@ def bills_autopay_evaluate(
                 outcome=Outcome.DRAFTED,
             )
         )
-    BillAutopayCheck.objects.bulk_create(checks)
+    bulk_insert(BillAutopayCheck, checks)
     _max_todos_raise([c for c in clearings if c.reduced_from is not None], result)
     if clearings and create_at() == CREATE_AT_BILL:
         result.posted = clearings_post(clearings=clearings, user=user)
@@ -309,6 +311,7 @@ def _plan(
     facts = _Facts.load(bills, by_account)
     initial = Status.CREATED if create_at() == CREATE_AT_BILL else Status.PENDING
     plans, checks = [], []
+    dates: dict[tuple, AutopayDates] = {}  # a chunk's bills share a few due dates
 
     def skip(bill: _Bill, outcome: str, reason: str, enrollment=None) -> None:
         result.skipped[bill.pk] = reason
@@ -333,16 +336,16 @@ def _plan(
             skip(bill, Outcome.NOTHING, amount.reason or "nothing to draft", enrollment)
             continue
         on = max(bill.bill_date, today) if today else bill.bill_date
-        plans.append(_clearing(enrollment, bill, amount, on, initial))
+        key = (bill.due_date, on, enrollment.notify_in_advance)
+        if key not in dates:
+            dates[key] = autopay_dates(due_on=key[0], today=key[1], notify_in_advance=key[2])
+        plans.append(_clearing(enrollment, bill, amount, dates[key], initial))
     return plans, checks
 
 
 def _clearing(
-    enrollment: Enrollment, bill: _Bill, amount: AutopayAmount, today: dt.date, status: str
+    enrollment: Enrollment, bill: _Bill, amount: AutopayAmount, dates: AutopayDates, status: str
 ) -> Clearing:
-    dates = autopay_dates(
-        due_on=bill.due_date, today=today, notify_in_advance=enrollment.notify_in_advance
-    )
     return Clearing(
         enrollment=enrollment,
         account_id=bill.account_id,

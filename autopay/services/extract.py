@@ -48,7 +48,7 @@ from django.db.models import Min, QuerySet
 from django.utils import timezone
 from stdnum.us import rtn
 
-from cis.bulk import bulk_update_rows, state_logs_insert, transaction_lock
+from cis.bulk import bulk_update_rows, id_in, state_logs_insert, transaction_lock
 
 from ..models import AchExtract, AchOriginator, Clearing, Enrollment
 from ..nacha import (
@@ -381,7 +381,7 @@ def _clearings_mark_extracted(
         clearing.extract = extract
     bulk_update_rows(Clearing, clearings, ["trace_number", "extract"])
     ids = [clearing.pk for clearing in clearings]
-    moved = Clearing.objects.filter(pk__in=ids, status=Clearing.Status.ACTIVATED).update(
+    moved = Clearing.objects.filter(pk__in=id_in(ids), status=Clearing.Status.ACTIVATED).update(
         status=Clearing.Status.EXTRACTED
     )
     if moved != len(ids):

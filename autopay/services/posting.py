@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.services.work import todos_create
-from cis.bulk import id_in
+from cis.bulk import bulk_update_rows, id_in
 from cis.money import ZERO
 from payments.models import Payment, Tender, TenderSource, TenderType
 from payments.services.bulk import BulkPayment, payments_post_bulk
@@ -108,7 +108,9 @@ def clearings_post(*, clearings: Sequence[Clearing], user=None) -> PostResult:
         else:
             result.frozen.append(clearing.pk)
             result.money += clearing.amount
-    Clearing.objects.bulk_update(with_payment + refused, ["payment", "tender", "cancel_comment"])
+    # One UPDATE ... FROM unnest: Django's bulk_update (a CASE per row and field) took
+    # two thirds of the distribute job's time.
+    bulk_update_rows(Clearing, with_payment + refused, ["payment", "tender", "cancel_comment"])
     clearings_move(
         ids=result.frozen,
         sources=[Status.PENDING, Status.CREATED],

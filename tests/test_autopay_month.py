@@ -35,10 +35,9 @@ from accounts.tests.factories import AccountFactory, ServiceAgreementFactory
 from autopay.models import AchExtract, BillAutopayCheck, Clearing, Enrollment
 from autopay.services.enrollment import autopay_enroll
 from autopay.tests.achfiles import back, noc_file, return_file
+from autopay.tests.conftest import autopay_reference, csr, make_user  # noqa: F401 (fixtures)
 from cis.tasks import nightly_batch_task
 from payments.models import Payment, Tender
-
-from autopay.tests.conftest import autopay_reference, csr, make_user  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +76,7 @@ def customer_account(number: str, first: str, last: str, **customer):
 
 def bill(account, amount: str, due: dt.date, bill_date: dt.date = BILL_DATE):
     sa = account.agreements.get()
-    return bill_create(
-        account=account, bill_date=bill_date, due_date=due, segments={sa: D(amount)}
-    )
+    return bill_create(account=account, bill_date=bill_date, due_date=due, segments={sa: D(amount)})
 
 
 def draft(routing="boston", number="000123456789", kind="checking", **data):
@@ -144,7 +141,7 @@ def check_file_arithmetic(lines: list[str], entries: list[dict]) -> None:
 
 
 @pytest.fixture
-def month(autopay_reference, csr, settings, tmp_path):
+def month(autopay_reference, csr, settings, tmp_path):  # noqa: F811
     settings.OPENCIS_ACH_OUTBOX = tmp_path / "outbox"
     settings.OPENCIS_ACH_INBOX = tmp_path / "ach-inbox"
     settings.OPENCIS_PAYMENT_INBOX = tmp_path / "payment-inbox"
@@ -269,9 +266,7 @@ def test_a_month_of_autopay_through_the_nightly_chain_returns_and_nocs(
 
     # every payment: the amount agreed, paid on the extract date, booked on settlement
     for key, (amount, extract_on, settles_on) in EXPECTED.items():
-        c = Clearing.objects.select_related("payment__event", "tender").get(
-            account=accounts[key]
-        )
+        c = Clearing.objects.select_related("payment__event", "tender").get(account=accounts[key])
         assert c.payment.amount == D(amount)
         assert c.payment.event.payment_date == extract_on
         assert c.payment.accounting_date == settles_on

@@ -113,6 +113,16 @@ def settle(page: Page) -> None:
     )
 
 
+def htmx_bound(page: Page, field: str) -> None:
+    """Wait until htmx has taken over the form holding `field` (a selector): Enter pressed
+    any earlier would submit the form natively instead of through htmx."""
+    page.wait_for_function(
+        "s => { const el = document.querySelector(s);"
+        " return !!(el && el.form && el.form['htmx-internal-data']); }",
+        arg=field,
+    )
+
+
 def open_tab(page: Page, key: str) -> None:
     page.click(f"#tab-{key}")
     expect(page.locator(f"#tab-body[data-tab={key}]")).to_be_visible()
@@ -241,11 +251,13 @@ def test_csr_reveals_an_ssn_with_password_and_it_is_audited(
     # htmx focuses the autofocus field once the swapped-in form is processed; typing Enter
     # any earlier would submit the form natively instead of through htmx.
     expect(page.locator("#reveal-pw-ssn")).to_be_focused()
+    htmx_bound(page, "#reveal-pw-ssn")
     page.fill("#reveal-pw-ssn", "wrong-password")
     page.press("#reveal-pw-ssn", "Enter")
     expect(page.locator("#pii-ssn .field-error")).to_contain_text("That password is not correct")
     assert PiiRevealAudit.objects.count() == 0
     expect(page.locator("#reveal-pw-ssn")).to_be_focused()
+    htmx_bound(page, "#reveal-pw-ssn")
     page.fill("#reveal-pw-ssn", PASSWORD)
     page.press("#reveal-pw-ssn", "Enter")
     expect(page.locator("[data-revealed=ssn]")).to_have_text("123-45-6789")

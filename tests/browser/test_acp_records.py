@@ -388,6 +388,7 @@ def test_personal_info_replaced_then_revealed_and_location_edited(
     # Shown again only after the password.
     page.click("[data-reveal=ssn]")
     expect(page.locator("#reveal-pw-ssn")).to_be_focused()
+    test_acp.htmx_bound(page, "#reveal-pw-ssn")
     page.fill("#reveal-pw-ssn", test_acp.PASSWORD)
     page.press("#reveal-pw-ssn", "Enter")
     expect(page.locator("[data-revealed=ssn]")).to_have_text(re.compile(r"560-?61-?6220"))

@@ -60,6 +60,7 @@ def test_csr_sets_up_a_draft_reveals_the_number_and_prints_the_signup_form(
     # Show: password again, then the number, with an audit row.
     section.locator("[data-reveal=bank_account_number]").click()
     settle(page)
+    test_acp.htmx_bound(page, "#reveal-pw-bank")
     page.fill("#reveal-pw-bank", PASSWORD)
     page.press("#reveal-pw-bank", "Enter")
     expect(page.locator("[data-revealed=bank_account_number]")).to_have_text("000123456789")

@@ -40,3 +40,17 @@ def test_reveal_with_the_right_password_below_the_limit(client, supervisor, acco
     response = reveal(client, account, PASSWORD)
     assert response.status_code == 200 and b"data-revealed" in response.content
     assert PiiRevealAudit.objects.count() == 1
+
+
+def test_the_password_prompt_posts_even_before_htmx_takes_it_over(client, supervisor, account):
+    """A prompt submitted natively (Enter pressed before htmx bound it) must never put the
+    password in a URL, a browser history or a server log: the form itself says POST to the
+    reveal endpoint, with its CSRF token."""
+    import re
+
+    client.force_login(supervisor)
+    url = reverse("acp:reveal", args=[account.number])
+    html = client.get(url + "?field=ssn", HTTP_HX_REQUEST="true").content.decode()
+    form = re.search(r"<form[^>]*reveal-form[^>]*>", html).group(0)
+    assert 'method="post"' in form and f'action="{url}"' in form
+    assert 'name="csrfmiddlewaretoken"' in html

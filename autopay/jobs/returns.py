@@ -7,22 +7,20 @@ run's error). Files move only after the import committed. Hidden files and `*.pa
 `*.tmp` (a transfer still writing) are left alone.
 """
 
-import shutil
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from cis.batch import BatchJob, ChunkResult, register
+from cis.inbox import DONE, REJECTED, inbox_files, move_after_commit
 from cis.models import BatchRun
 
 from ..nacha import NachaFormatError
 from ..services.returns import ach_file_import
 
 RETURNS_IMPORT = "ach_returns_import"
-DONE, REJECTED = "done", "rejected"
 
 
 def ach_inbox_path() -> Path:
@@ -30,31 +28,7 @@ def ach_inbox_path() -> Path:
 
 
 def ach_inbox_files(inbox: Path | None = None) -> list[Path]:
-    inbox = inbox or ach_inbox_path()
-    if not inbox.is_dir():
-        return []
-    found = []
-    for path in sorted(inbox.rglob("*")):
-        relative = path.relative_to(inbox)
-        if relative.parts[0] in (DONE, REJECTED) or not path.is_file():
-            continue
-        if path.name.startswith(".") or path.suffix in (".part", ".tmp"):
-            continue
-        found.append(path)
-    return found
-
-
-def _move_after_commit(path: Path, inbox: Path, folder: str) -> None:
-    target = inbox / folder / path.relative_to(inbox)
-    if target.exists():  # the same name came twice: keep both
-        stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
-        target = target.with_name(f"{target.stem}.{stamp}{target.suffix}")
-
-    def move() -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, target)
-
-    transaction.on_commit(move)
+    return inbox_files(inbox or ach_inbox_path())
 
 
 def _inbox_waiting(business_date: date):
@@ -73,11 +47,11 @@ def _import_files(runs: list[BatchRun], business_date: date) -> ChunkResult:
             with transaction.atomic():
                 done = ach_file_import(name=path.name, data=path.read_bytes(), today=business_date)
         except NachaFormatError as error:
-            _move_after_commit(path, inbox, REJECTED)
+            move_after_commit(path, inbox, REJECTED)
             result.skipped += 1
             result.errors.append(f"{path.relative_to(inbox)}: rejected: {error}")
             continue
-        _move_after_commit(path, inbox, DONE)
+        move_after_commit(path, inbox, DONE)
         result.done += 1
         result.lines += done.returns_applied + done.changes_applied
         result.line_errors += done.exceptions

@@ -12,14 +12,14 @@ from the inbox) is moved to `done/` without a second import.
 """
 
 import hashlib
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from cis.inbox import DONE, REJECTED, move_after_commit
+from cis.inbox import inbox_files as waiting_files
 from payments.models import UploadFile, UploadFormat
 
 from .intake import _first_import, upload_file_import
@@ -31,7 +31,6 @@ EXTENSIONS = {
     ".lbx": UploadFormat.LOCKBOX,
     ".csv": UploadFormat.CSV,
 }
-DONE, REJECTED = "done", "rejected"
 
 
 @dataclass
@@ -46,18 +45,7 @@ def inbox_path() -> Path:
 
 def inbox_files(inbox: Path | None = None) -> list[Path]:
     """Files waiting, oldest name first; `done/` and `rejected/` are not the inbox."""
-    inbox = inbox or inbox_path()
-    if not inbox.is_dir():
-        return []
-    found = []
-    for path in sorted(inbox.rglob("*")):
-        relative = path.relative_to(inbox)
-        if relative.parts[0] in (DONE, REJECTED) or not path.is_file():
-            continue
-        if path.name.startswith(".") or path.suffix in (".part", ".tmp"):
-            continue
-        found.append(path)
-    return found
+    return waiting_files(inbox or inbox_path())
 
 
 def format_of(path: Path, inbox: Path) -> str | None:
@@ -74,7 +62,7 @@ def inbox_import_all(*, inbox: Path | None = None) -> InboxResult:
     for path in inbox_files(inbox):
         format = format_of(path, inbox)
         if format is None:
-            _move_after_commit(path, inbox, REJECTED)
+            move_after_commit(path, inbox, REJECTED)
             result.rejected.append(
                 f"{path.relative_to(inbox)}: rejected: no format (put it in one of the "
                 f"folders {', '.join(UploadFormat.values)})"
@@ -83,28 +71,15 @@ def inbox_import_all(*, inbox: Path | None = None) -> InboxResult:
         data = path.read_bytes()
         first = _first_import(hashlib.sha256(data).hexdigest())
         if first and first.name == path.name and first.channel == "inbox":
-            _move_after_commit(path, inbox, DONE)  # imported before a crash; moved now
+            move_after_commit(path, inbox, DONE)  # imported before a crash; moved now
             continue
         upload = upload_file_import(name=path.name, data=data, format=format, channel="inbox")
         if upload.status == UploadFile.Status.REJECTED:
-            _move_after_commit(path, inbox, REJECTED)
+            move_after_commit(path, inbox, REJECTED)
             result.rejected.append(
                 f"{path.relative_to(inbox)}: rejected: {upload.rejection_reason}"
             )
         else:
-            _move_after_commit(path, inbox, DONE)
+            move_after_commit(path, inbox, DONE)
             result.staged.append(upload_report(upload=upload).lines()[0])
     return result
-
-
-def _move_after_commit(path: Path, inbox: Path, folder: str) -> None:
-    target = inbox / folder / path.relative_to(inbox)
-    if target.exists():  # the same name came twice: keep both
-        stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
-        target = target.with_name(f"{target.stem}.{stamp}{target.suffix}")
-
-    def move() -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, target)
-
-    transaction.on_commit(move)

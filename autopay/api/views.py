@@ -37,9 +37,10 @@ ADD = ("autopay.view_enrollment", "autopay.add_enrollment")
 CHANGE = ("autopay.view_enrollment", "autopay.change_enrollment")
 
 
-def _visible_enrollment(request, pk: int) -> Enrollment:
+def _visible(request, model, pk: int):
+    """One enrollment or clearing record of an account the caller may see, else 404."""
     return get_object_or_404(
-        Enrollment.objects.select_related("account").filter(
+        model.objects.select_related("account").filter(
             account__in=accounts_visible(user=request.user)
         ),
         pk=pk,
@@ -74,12 +75,12 @@ class AutopayDetailView(APIView):
 
     @extend_schema(responses=s.EnrollmentSerializer)
     def get(self, request, pk: int):
-        return Response(s.EnrollmentSerializer(_visible_enrollment(request, pk)).data)
+        return Response(s.EnrollmentSerializer(_visible(request, Enrollment, pk)).data)
 
     @extend_schema(request=s.EnrollmentChangeSerializer, responses=s.EnrollmentSerializer)
     def patch(self, request, pk: int):
         """Change amount option, amount, notice, end date or bank details / card token."""
-        enrollment = _visible_enrollment(request, pk)
+        enrollment = _visible(request, Enrollment, pk)
         data = s.EnrollmentChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enrollment = autopay_change(
@@ -95,7 +96,7 @@ class AutopayStopView(APIView):
     @extend_schema(request=s.EnrollmentStopSerializer, responses=s.EnrollmentSerializer)
     def post(self, request, pk: int):
         """Stop it from today; stopping a stopped enrollment answers it unchanged."""
-        enrollment = _visible_enrollment(request, pk)
+        enrollment = _visible(request, Enrollment, pk)
         data = s.EnrollmentStopSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enrollment = autopay_stop(
@@ -112,15 +113,6 @@ class AutopayStopView(APIView):
 CLEARING_VIEW = ("autopay.view_clearing",)
 CLEARING_ADD = ("autopay.view_clearing", "autopay.add_clearing")
 CLEARING_CHANGE = ("autopay.view_clearing", "autopay.change_clearing")
-
-
-def _visible_clearing(request, pk: int):
-    return get_object_or_404(
-        Clearing.objects.select_related("account").filter(
-            account__in=accounts_visible(user=request.user)
-        ),
-        pk=pk,
-    )
 
 
 class AccountAutopayPaymentsView(APIView):
@@ -156,7 +148,7 @@ class AutopayPaymentDetailView(APIView):
 
     @extend_schema(responses=s.ClearingSerializer)
     def get(self, request, pk: int):
-        return Response(s.ClearingSerializer(_visible_clearing(request, pk)).data)
+        return Response(s.ClearingSerializer(_visible(request, Clearing, pk)).data)
 
 
 class AutopayPaymentFreezeView(APIView):
@@ -166,7 +158,7 @@ class AutopayPaymentFreezeView(APIView):
     @extend_schema(request=None, responses=s.ClearingSerializer)
     def post(self, request, pk: int):
         """Distribute and freeze a created autopay payment."""
-        clearing = clearing_freeze(clearing=_visible_clearing(request, pk), user=request.user)
+        clearing = clearing_freeze(clearing=_visible(request, Clearing, pk), user=request.user)
         return Response(s.ClearingSerializer(clearing).data)
 
 
@@ -180,7 +172,7 @@ class AutopayPaymentRedistributeView(APIView):
         data = s.ClearingRedistributeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         clearing = clearing_redistribute(
-            clearing=_visible_clearing(request, pk),
+            clearing=_visible(request, Clearing, pk),
             user=request.user,
             reason_code=data.validated_data["reason"],
             comment=data.validated_data["comment"],
@@ -199,7 +191,7 @@ class AutopayPaymentDeleteView(APIView):
         data = s.ClearingDeleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         clearing = clearing_delete(
-            clearing=_visible_clearing(request, pk),
+            clearing=_visible(request, Clearing, pk),
             user=request.user,
             comment=data.validated_data["comment"],
             reason_code=data.validated_data["reason"],

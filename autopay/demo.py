@@ -136,40 +136,21 @@ def demo_clearing_create(
 
 
 def demo_clearings_post(clearings: list) -> None:
-    """Distribute and freeze the payments of these clearing records in one bulk call and
-    point each record at its payment and tender (the freeze of seed 001 step 3.0)."""
-    from payments.models import Payment, Tender, TenderSource, TenderType
-    from payments.services.bulk import BulkPayment, payments_post_bulk
+    """Distribute and freeze the payments of these clearing records through the autopay
+    posting service (seed 001 step 3.0), then leave each in the state it was made in
+    (frozen, activated or extracted): the demo's shortcut past the nightly jobs."""
+    from .services.posting import clearings_post
 
     if not clearings:
         return
-    types = dict(TenderType.objects.filter(code__in=["ACH", "CARD"]).values_list("code", "pk"))
-    items = []
-    for clearing in clearings:
-        enrollment, card = clearing.enrollment, clearing.kind == Enrollment.Kind.CARD
-        items.append(
-            BulkPayment(
-                account_id=clearing.account_id,
-                amount=clearing.amount,
-                tender_type_id=types["CARD" if card else "ACH"],
-                accounting_date=clearing.gl_distribution_on,
-                payment_date=clearing.payment_on,
-                processor_token=enrollment.card_token if card else "",
-                last4=enrollment.card_last4 if card else enrollment.bank_account_last4,
-                external_id=f"AUTOPAY-{clearing.pk}",
-            )
-        )
-    result = payments_post_bulk(items=items, tender_source=TenderSource.objects.get(code="AUTOPAY"))
-    if result.errors:
-        raise RuntimeError(f"demo autopay payments refused: {result.errors}")
-    payments = Payment.objects.in_bulk([pk for pk in result.payment_ids if pk])
-    tenders = {t.event_id: t.pk for t in Tender.objects.filter(
-        event_id__in={p.event_id for p in payments.values()}
-    )}  # fmt: skip
-    for clearing, payment_id in zip(clearings, result.payment_ids, strict=True):
-        clearing.payment_id = payment_id
-        clearing.tender_id = tenders[payments[payment_id].event_id]
-    Clearing.objects.bulk_update(clearings, ["payment", "tender"])
+    wanted = {c.pk: c.status for c in clearings}
+    Clearing.objects.filter(pk__in=wanted).update(status=Clearing.Status.CREATED)
+    result = clearings_post(clearings=clearings)
+    if result.refused or result.failed:
+        raise RuntimeError(f"demo autopay payments refused: {result.refused or result.failed}")
+    for status in set(wanted.values()) - {Clearing.Status.FROZEN}:
+        ids = [pk for pk, s in wanted.items() if s == status]
+        Clearing.objects.filter(pk__in=ids).update(status=status)
 
 
 def demo_trace_number(sequence: int) -> str:

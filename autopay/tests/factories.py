@@ -1,14 +1,13 @@
 """Shared test builders for autopay: enrollments, and clearing records with their payment
-posted the way the autopay jobs post it (tender source AUTOPAY, ACH or CARD tender,
-external id AUTOPAY-<clearing id>, accounting date = the GL distribution date)."""
+posted by the jobs' posting service (tender source AUTOPAY, ACH or CARD tender, external
+id AUTOPAY-<clearing id>, accounting date = the GL distribution date)."""
 
 import datetime as dt
 from decimal import Decimal
 
 from accounts.models import Account
+from autopay.demo import demo_clearing_create, demo_clearings_post
 from autopay.models import Clearing, Enrollment
-from payments.models import Payment, Tender, TenderSource, TenderType
-from payments.services.bulk import BulkPayment, payments_post_bulk
 
 ROUTING = "011000015"
 
@@ -54,36 +53,17 @@ def clearing_posted(
     status: str = Clearing.Status.FROZEN,
     **fields,
 ) -> Clearing:
-    """A clearing record whose payment is distributed and frozen, left in `status`
-    (frozen, activated or extracted; pass trace_number / extract for extracted ones)."""
-    amount = Decimal(amount)
-    clearing = Clearing.objects.create(
-        enrollment=enrollment,
-        account_id=enrollment.account_id,
-        kind=enrollment.kind,
-        status=status,
-        amount=amount,
+    """A clearing record whose payment is distributed and frozen by the posting service,
+    left in `status` (frozen, activated or extracted; pass trace_number / extract for
+    extracted ones)."""
+    clearing = demo_clearing_create(
+        enrollment,
+        Decimal(amount),
         extract_on=extract_on,
         gl_distribution_on=gl_distribution_on,
-        payment_on=extract_on,
+        status=status,
         **fields,
     )
-    card = enrollment.kind == Enrollment.Kind.CARD
-    item = BulkPayment(
-        account_id=enrollment.account_id,
-        amount=amount,
-        tender_type_id=TenderType.objects.get(code="CARD" if card else "ACH").pk,
-        accounting_date=gl_distribution_on,
-        payment_date=extract_on,
-        processor_token=enrollment.card_token if card else "",
-        last4=enrollment.card_last4 if card else enrollment.bank_account_last4,
-        external_id=f"AUTOPAY-{clearing.pk}",
-    )
-    source = TenderSource.objects.get(code="AUTOPAY")
-    result = payments_post_bulk(items=[item], tender_source=source)
-    assert result.frozen == 1, result.errors
-    payment = Payment.objects.get(pk=result.payment_ids[0])
-    tender = Tender.objects.get(event_id=payment.event_id)
-    Clearing.objects.filter(pk=clearing.pk).update(payment=payment, tender=tender)
+    demo_clearings_post([clearing])
     clearing.refresh_from_db()
     return clearing

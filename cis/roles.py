@@ -86,6 +86,8 @@ _SUPERVISOR = [
     ("payments", "import_uploadfile"),
     ("autopay", "delete_"),
     ("delinquency", "change_"),
+    # Deleting an open service order entered by mistake (issue 11); a CSR cancels.
+    ("serviceorders", "delete_serviceorder"),
     ("cis", "view_piirevealaudit"),
     # To Do entries: a CSR takes and completes entries; a supervisor hands them to others.
     ("accounts", "reassign_todoentry"),

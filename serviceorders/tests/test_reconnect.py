@@ -157,6 +157,8 @@ def test_held_payment_cancelled_before_the_hold_ends(
     today = timezone.localdate()
     with django_capture_on_commit_callbacks(execute=True):
         payment = pay(disconnected, 70, tender="ACH", day=today)
+    assert decision(payment).reason == R.HELD
+    with django_capture_on_commit_callbacks(execute=True):
         payment_cancel(payment=payment, reason=reason("KEYERR"))
         call_command(
             "runbatch",

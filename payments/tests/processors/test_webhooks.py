@@ -288,3 +288,20 @@ def test_the_endpoint_is_in_the_openapi_schema_with_examples_and_headers(pay_ref
     examples = operation["requestBody"]["content"]["application/json"]["examples"]
     assert "CardPayment" in examples
     assert {"201", "200", "400", "401", "404"} <= set(operation["responses"])
+
+
+# Every statement of one webhook payment: the duplicate look-up, the account, the tender
+# type, the control, then `payment_event_post` (locks, acceptance, inserts, distribution,
+# freeze). No session, user or permission queries: the signature is the authentication.
+MAX_QUERIES = 30  # 29 when written
+
+
+def test_one_webhook_payment_costs_a_bounded_number_of_queries(
+    shut_off_account, django_assert_max_num_queries
+):
+    deliver(body_of(shut_off_account, transaction_id="warm", amount="1.00"))  # the control
+    with django_assert_max_num_queries(MAX_QUERIES):
+        r = deliver(body_of(shut_off_account, amount="5.00"))
+    assert r.status_code == 201
+    with django_assert_max_num_queries(4):
+        assert deliver(body_of(shut_off_account, amount="5.00")).status_code == 200

@@ -1,41 +1,17 @@
 """Starter service order codes (issue 11): types, the RECONNECT class, tier statuses and the
-auto-reconnect options row. Utilities edit all of it in the admin."""
+auto-reconnect options row (serviceorders.reference)."""
 
 from django.db import migrations
 
-TYPES = [
-    ("DISCNP", "Disconnect for non-pay", "disconnect"),
-    ("RECON", "Reconnect", "reconnect"),
-    ("CONNECT", "Connect service", "connect"),
-    ("METERREAD", "Meter read", "meter_read"),
-    ("OTHER", "Other", "other"),
-]
-CLASSES = [("RECONNECT", "Reconnect after payment"), ("STANDARD", "Standard")]
-TIERS = [
-    ("NOTICE", "Disconnect notice", False),
-    ("DISCONNECTED", "Disconnected for non-pay", True),
-    ("FIELD", "Field disconnect (pull meter)", False),
-]
-
 
 def load(apps, schema_editor):
-    ServiceOrderType = apps.get_model("serviceorders", "ServiceOrderType")
-    ServiceOrderClass = apps.get_model("serviceorders", "ServiceOrderClass")
-    TierStatus = apps.get_model("serviceorders", "TierStatus")
-    ReconnectOptions = apps.get_model("serviceorders", "ReconnectOptions")
-    for code, description, kind in TYPES:
-        ServiceOrderType.objects.get_or_create(
-            code=code, defaults={"description": description, "kind": kind}
-        )
-    for code, description in CLASSES:
-        ServiceOrderClass.objects.get_or_create(code=code, defaults={"description": description})
-    for code, description, eligible in TIERS:
-        TierStatus.objects.get_or_create(
-            code=code,
-            defaults={"description": description, "is_auto_reconnect_eligible": eligible},
-        )
-    ReconnectOptions.objects.get_or_create(
-        pk=1, defaults={"reconnect_class": ServiceOrderClass.objects.get(code="RECONNECT")}
+    from serviceorders.reference import reference_rows_load
+
+    reference_rows_load(
+        type_model=apps.get_model("serviceorders", "ServiceOrderType"),
+        class_model=apps.get_model("serviceorders", "ServiceOrderClass"),
+        tier_model=apps.get_model("serviceorders", "TierStatus"),
+        options_model=apps.get_model("serviceorders", "ReconnectOptions"),
     )
 
 

@@ -59,7 +59,7 @@ register_tab(
 )
 
 
-@facts_provider(order=70)
+@facts_provider(order=40)
 def service_order_facts(ctx: PanelContext, facts: Facts) -> None:
     """Open (not completed, not cancelled) orders on the account: the Message Center's
     "Open service orders" and the location card's wrench."""

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from serviceorders.models import ServiceOrder, ServiceOrderKind, ServiceOrderType
+from serviceorders.models import ServiceOrder
+from serviceorders.reference import reference_data_load
 
 from . import test_acp
 from .test_acp import htmx_bound, login, open_tab, settle
@@ -21,11 +22,8 @@ jane = test_acp.jane
 
 @pytest.fixture
 def so_types(transactional_db):
-    # A transactional test's flush drops the migration's starter codes; put one back.
-    ServiceOrderType.objects.get_or_create(
-        code="METERREAD",
-        defaults={"description": "Meter read", "kind": ServiceOrderKind.METER_READ},
-    )
+    # A transactional test's flush drops the migration's starter codes; load them again.
+    reference_data_load()
 
 
 def test_csr_adds_and_completes_a_service_order(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("acp/", include("payments.urls")),
     path("acp/", include("autopay.urls")),  # the Payments tab (issue 4 item 9)
+    path("acp/", include("serviceorders.urls")),  # Service Orders tab, control panel
     path("acp/", include("accounts.acp.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,6 +1,14 @@
 import pytest
 
-from accounts.tests.conftest import admin_user, csr, make_user, supervisor  # noqa: F401
+from accounts.tests.conftest import (  # noqa: F401 - shared fixtures
+    PASSWORD,
+    account,
+    admin_user,
+    csr,
+    make_user,
+    private_account,
+    supervisor,
+)
 
 
 @pytest.fixture

@@ -267,6 +267,35 @@ OPENCIS_CARD_PROCESSORS = dict(
     )
 )
 
+# Processor webhooks (payments/processors/webhooks.py): "processor=TENDER_SOURCE,...", and
+# per processor OPENCIS_WEBHOOK_SECRET_<PROCESSOR> (+ _PREVIOUS during a rotation). Without
+# a secret every delivery is refused (401), except that sandbox secrets
+# (`sandbox-<processor>-secret`) stand in when OPENCIS_WEBHOOK_SANDBOX_SECRETS (default: DEBUG).
+OPENCIS_WEBHOOK_PROCESSORS = dict(
+    item.split("=", 1)
+    for item in env_list(
+        "OPENCIS_WEBHOOK_PROCESSORS",
+        ["paymentus=PAYMENTUS", "cdsglobal=CDSGLOBAL", "webselfcare=WEB"],
+    )
+)
+OPENCIS_WEBHOOK_SANDBOX_SECRETS = env_bool("OPENCIS_WEBHOOK_SANDBOX_SECRETS", DEBUG)
+OPENCIS_WEBHOOK_SECRETS = {
+    name: [
+        secret
+        for secret in (
+            env_str(
+                f"OPENCIS_WEBHOOK_SECRET_{name.upper()}",
+                f"sandbox-{name}-secret" if OPENCIS_WEBHOOK_SANDBOX_SECRETS else None,
+            ),
+            env_str(f"OPENCIS_WEBHOOK_SECRET_{name.upper()}_PREVIOUS"),
+        )
+        if secret
+    ]
+    for name in OPENCIS_WEBHOOK_PROCESSORS
+}
+# A delivery whose timestamp is further than this from now (past or future) is refused.
+OPENCIS_WEBHOOK_TOLERANCE_SECONDS = env_int("OPENCIS_WEBHOOK_TOLERANCE_SECONDS", 300)
+
 # Stored Idempotency-Key results are kept this many days (batch job purge_idempotency_keys).
 OPENCIS_IDEMPOTENCY_KEY_DAYS = env_int("OPENCIS_IDEMPOTENCY_KEY_DAYS", 7)
 

@@ -14,6 +14,8 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("OPENCIS_API_BASIC_AUTH", "true")
 os.environ.setdefault("OPENCIS_THROTTLE_ANON", "100000/min")
 os.environ.setdefault("OPENCIS_THROTTLE_AUTH_FAILURES", "100000/min")
+# Processor webhooks sign with the sandbox secrets (`sandbox-<processor>-secret`).
+os.environ.setdefault("OPENCIS_WEBHOOK_SANDBOX_SECRETS", "true")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from cis.settings import *  # noqa: E402,F403

@@ -45,6 +45,9 @@ TENDER_SOURCES = {
     # CSV remittance files (checks a remittance processor or pay station took, deposited).
     "REMIT": ("Remittance file (CSV)", TenderSource.Kind.PROCESSOR, "1000"),
     "AUTOPAY": ("Autopay (ACH)", TenderSource.Kind.AUTOPAY, "1020"),
+    # Real-time processors (their webhooks and nightly files: payments/processors/webhooks.py).
+    "PAYMENTUS": ("Paymentus", TenderSource.Kind.PROCESSOR, "1010"),
+    "CDSGLOBAL": ("CDS Global", TenderSource.Kind.PROCESSOR, "1010"),
 }
 # code: (description, NSF, fee, credit points, cash-only points, days, review, stop autopay)
 CANCEL_REASONS = {
@@ -55,6 +58,9 @@ CANCEL_REASONS = {
     "NSF": ("Non-sufficient funds", True, "25.00", -50, 25, 365, True, False),
     "STOPPAY": ("Stop payment by the customer", True, "25.00", -50, 25, 365, True, False),
     "ACCTCLOSED": ("Bank account closed", True, "25.00", -25, 10, 365, True, True),
+    # A processor's reversal / refund notification (payments/processors/webhooks.py).
+    "PROCREV": ("Reversed by the processor", False, "0", 0, 0, None, False, False),
+    "PROCREFUND": ("Refunded by the processor", False, "0", 0, 0, None, False, False),
 }
 DISTRIBUTION_RULES = {
     "PRIORITY": ("SA priority, then debt age", DistributionAlgorithm.PRIORITY_AGE, True),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views as v
+from .webhooks import ProcessorPaymentWebhook
 
 urlpatterns = [
     path("tender-types/", v.TenderTypeList.as_view(), name="tender-type-list"),
@@ -61,5 +62,10 @@ urlpatterns = [
         "tender-controls/<int:pk>/reopen/",
         v.TenderControlReopen.as_view(),
         name="tender-control-reopen",
+    ),
+    path(
+        "processors/<str:processor>/payments",
+        ProcessorPaymentWebhook.as_view(),
+        name="processor-payment-webhook",
     ),
 ]

@@ -219,3 +219,14 @@ def test_a_declined_card_shows_why_and_posts_nothing(client, web, jane):
 def test_the_amount_must_be_positive_and_within_the_limit(client, web, jane, amount):
     response = client.post("/my/accounts/7000000001/pay/", {"amount": amount, "key": "k1"})
     assert response.status_code == 422 and not Payment.objects.exists()
+
+
+def test_demo_users_links_the_demo_web_user_to_a_past_due_customer(client, jane):
+    out = io.StringIO()
+    call_command("demo_users", stdout=out)
+    assert "web / web-demo-pass  (/my/, account 7000000001)" in out.getvalue()
+    call_command("demo_users", stdout=io.StringIO())  # a re-run links nobody else
+    assert WebLogin.objects.get().customer == jane.customer
+    response = client.post("/my/login/", {"username": "web", "password": "web-demo-pass"})
+    assert response.status_code == 302
+    assert client.get("/my/accounts/7000000001/").status_code == 200

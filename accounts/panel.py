@@ -174,6 +174,7 @@ _TODO_SOURCES: dict[str, TodoSourceResolver] = {}
 _HOME_CARDS: dict[str, HomeCard] = {}
 _FACTS: list[tuple[int, str, FactsProvider]] = []
 _HISTORY_ACTIONS: dict[str, HistoryActions] = {}
+_PERSONAL_ACTIONS: dict[str, tuple[int, str, Callable[[PanelContext], dict]]] = {}
 _discovered = False
 
 
@@ -229,6 +230,25 @@ def customer_sections_extra(ctx: PanelContext) -> list[dict]:
             }
         )
     return found
+
+
+def register_personal_action(
+    *, key: str, order: int, template: str, context: Callable[[PanelContext], dict]
+) -> None:
+    """An action shown in the Customer tab's Personal Info section (seed 004: payments'
+    "Reset Web Login"). `context(ctx)` is handed to `template` as `action`."""
+    _PERSONAL_ACTIONS[key] = (order, template, context)
+
+
+def personal_actions(ctx: PanelContext) -> list[dict]:
+    """The registered Personal Info actions, in order, each {template, context}."""
+    _discover()
+    return [
+        {"key": key, "template": template, "context": context(ctx)}
+        for key, (order, template, context) in sorted(
+            _PERSONAL_ACTIONS.items(), key=lambda item: (item[1][0], item[0])
+        )
+    ]
 
 
 def register_facts(provider: FactsProvider, *, order: int = 100) -> FactsProvider:

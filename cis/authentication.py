@@ -4,10 +4,12 @@ as a SHA-512 hash (djangorestframework-api-key) and checked with one hash per re
 where HTTP basic auth ran a 1,000,000-round PBKDF2 every time. The key's user's roles
 decide what it may do. Failures count towards the `auth_failure` throttle."""
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import (
     BaseAuthentication,
     BasicAuthentication,
+    SessionAuthentication,
     get_authorization_header,
 )
 from rest_framework.exceptions import AuthenticationFailed
@@ -65,10 +67,34 @@ class ThrottledBasicAuthentication(BasicAuthentication):
             return None
         auth_failure_check(request)
         try:
-            return super().authenticate(request)
+            return staff_only(super().authenticate(request))
         except AuthenticationFailed:
             auth_failure_record(request)
             raise
+
+
+def staff_only(result):
+    """The staff API is not for customers' web logins (issue 11 item 6: a web user signs
+    in to /my/ only): their credentials or session authenticate nobody here."""
+    if result and hasattr(result[0], "web_login"):
+        raise AuthenticationFailed("Web self-care logins cannot use the API.")
+    return result
+
+
+class StaffSessionAuthentication(SessionAuthentication):
+    """Django's session (the ACP's signed-in staff), never a web self-care login's."""
+
+    def authenticate(self, request):
+        return staff_only(super().authenticate(request))
+
+
+class StaffSessionScheme(OpenApiAuthenticationExtension):
+    target_class = StaffSessionAuthentication
+    name = "cookieAuth"
+    priority = -1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

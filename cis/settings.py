@@ -321,7 +321,7 @@ REST_FRAMEWORK = {
     # only rate-limits requests nobody authenticated.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cis.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "cis.authentication.StaffSessionAuthentication",  # never a /my/ web login
         *(["cis.authentication.ThrottledBasicAuthentication"] if OPENCIS_API_BASIC_AUTH else []),
         "cis.throttling.AnonymousRateLimit",
     ],

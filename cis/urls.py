@@ -12,9 +12,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("acp/", include("payments.urls")),
+    path("acp/", include("payments.portal.acp")),  # Reset Web Login (issue 11 item 6)
     path("acp/", include("autopay.urls")),  # the Payments tab (issue 4 item 9)
     path("acp/", include("serviceorders.urls")),  # Service Orders tab, control panel
     path("acp/", include("accounts.acp.urls")),
+    path("my/", include("payments.portal.urls")),  # web self-care (issue 11 item 6)
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Docs for signed-in users only (the schema itself needs an authenticated caller,

@@ -18,6 +18,7 @@ from accounts.panel import (
     facts_provider,
     register_history_actions,
     register_home_card,
+    register_personal_action,
     register_tab,
     register_todo_source,
 )
@@ -238,4 +239,27 @@ register_home_card(
     template="payments/acp/_home_upload_exceptions.html",
     context=_upload_exceptions_card,
     permission="payments.view_uploadexception",
+)
+
+
+def _reset_web_login_context(ctx: PanelContext) -> dict:
+    """Reset Web Login (seed 004, Personal Info): enabled only for a customer with an
+    e-mail address."""
+    from .portal.models import WebLogin
+    from .portal.selectors import customer_web_email
+
+    return {
+        "email": customer_web_email(customer=ctx.customer),
+        "login": WebLogin.objects.filter(customer=ctx.customer).select_related("user").first(),
+        "sent": ctx.memo.get("web_login_sent", ""),
+        "error": ctx.memo.get("web_login_error", ""),
+        "may": ctx.user.has_perm("accounts.change_customer"),
+    }
+
+
+register_personal_action(
+    key="reset_web_login",
+    order=10,
+    template="payments/portal/_reset_action.html",
+    context=_reset_web_login_context,
 )

@@ -59,3 +59,11 @@ def email_wrap(address) -> str:
     if not at:
         return conditional_escape(local)
     return format_html("{}<wbr>@{}", local, domain)
+
+
+@register.filter
+def personal_actions(ctx) -> list[dict]:
+    """The apps' actions for the Personal Info section (`accounts.panel`)."""
+    from ..panel import personal_actions as registered
+
+    return registered(ctx) if ctx else []

@@ -83,7 +83,8 @@ def test_production_api_takes_api_keys_and_sessions_not_basic_auth():
     )
     classes = _run(["shell", "-c", code]).stdout.split("\n")[-2].split(",")
     assert classes[0] == "cis.authentication.ApiKeyAuthentication"
-    assert "rest_framework.authentication.SessionAuthentication" in classes
+    # sessions, less the /my/ portal's web logins (issue 11 item 6)
+    assert "cis.authentication.StaffSessionAuthentication" in classes
     assert not [c for c in classes if "Basic" in c]
     with_basic = _run(["shell", "-c", code], OPENCIS_API_BASIC_AUTH="true")
     assert "cis.authentication.ThrottledBasicAuthentication" in with_basic.stdout

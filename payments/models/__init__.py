@@ -1,3 +1,4 @@
+from ..portal.models import WebLogin
 from .config import (
     DistributionCode,
     DistributionRule,
@@ -45,4 +46,5 @@ __all__ = [
     "UploadException",
     "UploadFile",
     "UploadFormat",
+    "WebLogin",
 ]

@@ -23,6 +23,10 @@ class CardForm(forms.Form):
 @sensitive_post_parameters("number", "cvc")
 @login_required
 def sandbox_card_form(request: HttpRequest) -> HttpResponse:
+    # A web user (the /my/ portal) sees it in the portal's layout, a CSR in the panel's.
+    from ..portal.selectors import web_login_of
+
+    base = "payments/portal/base.html" if web_login_of(request.user) else "accounts/acp/base.html"
     back = request.GET.get("return") or request.POST.get("return") or "/"
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = "/"
@@ -42,6 +46,6 @@ def sandbox_card_form(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "payments/processors/sandbox_card_form.html",
-        {"form": form, "back": back, "test_cards": TEST_CARDS},
+        {"form": form, "back": back, "test_cards": TEST_CARDS, "base_template": base},
         status=422 if form.errors else 200,
     )

@@ -30,3 +30,14 @@ class Command(BaseCommand):
         self.stdout.write("Demo users (role: username / password):")
         for username, password, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {role:<14} {username} / {password}")
+        # The web self-care portal's customer (issue 11 item 6), once seed_demo has run.
+        from payments.portal.demo import DEMO_WEB_USER, demo_web_user
+
+        account = demo_web_user()
+        if account is None:
+            self.stdout.write("  (no web user: run seed_demo first for a customer to link)")
+        else:
+            username, password = DEMO_WEB_USER
+            self.stdout.write(
+                f"  {'Web user':<14} {username} / {password}  (/my/, account {account.number})"
+            )

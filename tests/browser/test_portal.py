@@ -13,10 +13,17 @@ from accounts.models import CustomerEmail
 from payments.models import Payment, WebLogin
 from payments.reference import reference_data_load
 from payments.tests.factories import account_with, bill
+from serviceorders.models import ServiceOrder
+from serviceorders.reference import reference_data_load as orders_reference_load
+from serviceorders.tests.builders import shut_off
+
+from . import test_acp
+from .test_acp import login, open_tab, settle
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "web-browser-pass-1"
+csr_user = test_acp.csr_user
 
 
 @pytest.fixture
@@ -81,3 +88,38 @@ def test_web_user_changing_the_url_to_another_customers_account_gets_not_found(
     assert response.status == 404
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     expect(page.get_by_text("7100000002")).to_have_count(0)
+
+
+def test_web_payment_on_a_shut_off_account_shows_the_csr_a_reconnect_order(
+    page: Page, live_server, jane, csr_user, artifacts
+):
+    """Issue 11: the customer pays at 9 p.m. on the web; the CSR (or the crew's morning
+    list) finds the payment and the reconnect order without anybody touching it."""
+    orders_reference_load()
+    shut_off(jane, "DISCONNECTED")
+    sign_in(page, live_server)
+    page.get_by_role("link", name="7100000001").click()
+    page.get_by_role("link", name="Make a Payment").click()
+    page.get_by_role("button", name="Continue to card details").click()
+    page.fill("#id_number", "4242 4242 4242 4242")
+    page.fill("#id_exp_month", "12")
+    page.fill("#id_exp_year", "2030")
+    page.get_by_role("button", name="Create payment token").click()
+    page.get_by_role("button", name="Pay $64.20").click()
+    expect(page.get_by_role("heading", name="Thank you — payment received")).to_be_visible()
+    order = ServiceOrder.objects.get(account=jane, kind="reconnect")
+    assert order.status == ServiceOrder.Status.OPEN
+
+    # a CSR signs in (another session) and opens the account
+    page.context.clear_cookies()
+    login(page, live_server)
+    page.goto(f"{live_server.url}/acp/{jane.number}/")
+    settle(page)
+    open_tab(page, "serviceorders")
+    row = page.locator(f"tr[data-order='{order.number}']")
+    expect(row).to_contain_text("Open")
+    expect(row).to_contain_text("Reconnect")
+    expect(page.locator("[data-icon=open_so]")).to_be_visible()
+    page.screenshot(path=str(artifacts / "portal-reconnect-order.png"), full_page=True)
+    open_tab(page, "payments")
+    expect(page.locator("#tab-body")).to_contain_text("64.20")

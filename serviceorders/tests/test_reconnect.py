@@ -258,3 +258,13 @@ def test_daily_report_lists_the_days_decisions(disconnected, django_capture_on_c
     rows = list(reconnect_report(on=timezone.localdate()))
     assert [r.payment for r in rows] == [payment]
     assert not reconnect_report(on=timezone.localdate() - dt.timedelta(days=1)).exists()
+
+
+def test_report_command_prints_csv(disconnected, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(disconnected, 70)
+    out = StringIO()
+    call_command("reconnect_report", "--date", timezone.localdate().isoformat(), stdout=out)
+    header, row = out.getvalue().splitlines()
+    assert header.startswith("decided_at,account,payment")
+    assert f",{disconnected.number}," in row and ",yes,reconnected," in row

@@ -10,7 +10,7 @@ from payments.tests.factories import account_with, bill
 
 
 @pytest.fixture
-def shut_off_account(pay_ref):
+def owing_account(pay_ref):
     """An account owing 84.20 on its water SA."""
     account, (water,) = account_with("WATER")
     bill(account, {water: "84.20"})

@@ -17,8 +17,8 @@ def send(*args) -> tuple[int, dict]:
     return int(status), json.loads(body)
 
 
-def test_processor_send_posts_a_payment_then_repeats_then_reverses_it(shut_off_account):
-    n = shut_off_account.number
+def test_processor_send_posts_a_payment_then_repeats_then_reverses_it(owing_account):
+    n = owing_account.number
     args = ["--processor", "paymentus", "--account", n, "--amount", "84.20"]
     status, body = send(*args, "--transaction-id", "DEMO-1", "--method", "ach")
     assert status == 201 and body["status"] == "frozen" and body["transaction_id"] == "DEMO-1"
@@ -34,13 +34,13 @@ def test_processor_send_posts_a_payment_then_repeats_then_reverses_it(shut_off_a
     call_command("check_ledger", stdout=io.StringIO())
 
 
-def test_processor_send_makes_a_new_transaction_id_each_time(shut_off_account):
-    args = ["--processor", "cdsglobal", "--account", shut_off_account.number, "--amount", "1.00"]
+def test_processor_send_makes_a_new_transaction_id_each_time(owing_account):
+    args = ["--processor", "cdsglobal", "--account", owing_account.number, "--amount", "1.00"]
     first, second = send(*args), send(*args)
     assert first[0] == second[0] == 201 and first[1]["payment_id"] != second[1]["payment_id"]
 
 
-def test_processor_send_reports_a_refusal(shut_off_account):
+def test_processor_send_reports_a_refusal(owing_account):
     with pytest.raises(CommandError, match="refused"):
         call_command(
             "processor_send",
@@ -57,12 +57,12 @@ def test_processor_send_reports_a_refusal(shut_off_account):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_processor_send_over_http(shut_off_account, live_server):
+def test_processor_send_over_http(owing_account, live_server):
     status, body = send(
         "--processor",
         "paymentus",
         "--account",
-        shut_off_account.number,
+        owing_account.number,
         "--amount",
         "84.20",
         "--url",

@@ -43,13 +43,13 @@ def _waiting_for_locks() -> int:
 def _until(condition) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
-        assert time.monotonic() < deadline, "the delivery never queued on the account lock"
+        assert time.monotonic() < deadline, "the delivery never queued on the lock under test"
         time.sleep(0.02)
 
 
 @pytest.mark.parametrize("first", ["webhook", "nightly"])
-def test_webhook_and_nightly_file_at_once_make_one_payment(shut_off_account, first):
-    account = shut_off_account
+def test_webhook_and_nightly_file_at_once_make_one_payment(owing_account, first):
+    account = owing_account
     day = timezone.localdate()
     csv = (
         "transaction_id,account,amount,date,method\n"
@@ -101,3 +101,31 @@ def test_webhook_and_nightly_file_at_once_make_one_payment(shut_off_account, fir
     assert payment.status == Payment.Status.FROZEN
     assert outcome["webhook"].data["payment_id"] == payment.pk
     assert list(ledger_breaches()) == []
+
+
+def test_two_first_deliveries_of_the_day_open_one_control(pay_ref):
+    """`processor_control`: both find no control, queue on the tender source row, and the
+    second finds the one the first made (without the lock each makes its own)."""
+    from payments.models import TenderControl, TenderSource
+    from payments.processors.webhooks import processor_control
+
+    source = TenderSource.objects.get(code="PAYMENTUS")
+    day = timezone.localdate()
+    made: list = []
+
+    def first_delivery():
+        try:
+            made.append(processor_control(tender_source=source, day=day).pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first_delivery) for _ in range(2)]
+    with transaction.atomic():
+        TenderSource.objects.select_for_update(no_key=True).get(pk=source.pk)
+        for n, thread in enumerate(threads, 1):
+            thread.start()
+            _until(lambda n=n: _waiting_for_locks() >= n)
+    for thread in threads:
+        thread.join(WAIT)
+    assert len(made) == 2 and made[0] == made[1]
+    assert TenderControl.objects.filter(tender_source=source).count() == 1

@@ -27,17 +27,17 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def test_a_good_webhook_posts_and_freezes_one_payment_on_the_processors_control(
-    shut_off_account, django_capture_on_commit_callbacks
+    owing_account, django_capture_on_commit_callbacks
 ):
     with captured(payment_frozen) as sent, django_capture_on_commit_callbacks(execute=True):
-        r = deliver(body_of(shut_off_account))
+        r = deliver(body_of(owing_account))
     assert r.status_code == 201, r.content
     data = r.json()
     payment = Payment.objects.select_related("event", "event__tender_source").get()
     assert data == {
         "payment_id": payment.pk,
         "event_id": payment.event_id,
-        "account": shut_off_account.number,
+        "account": owing_account.number,
         "amount": "84.20",
         "status": "frozen",
         "transaction_id": "PUS-1",
@@ -54,9 +54,9 @@ def test_a_good_webhook_posts_and_freezes_one_payment_on_the_processors_control(
     assert list(ledger_breaches()) == []
 
 
-def test_one_control_per_processor_per_day(shut_off_account):
+def test_one_control_per_processor_per_day(owing_account):
     other = AccountFactory()
-    assert deliver(body_of(shut_off_account, transaction_id="A")).status_code == 201
+    assert deliver(body_of(owing_account, transaction_id="A")).status_code == 201
     assert deliver(body_of(other, transaction_id="B", amount="5.00")).status_code == 201
     r = deliver(body_of(other, transaction_id="C", method="ach"), "cdsglobal")
     assert r.status_code == 201
@@ -66,16 +66,16 @@ def test_one_control_per_processor_per_day(shut_off_account):
     assert Tender.objects.get(external_id="C").tender_type.code == "ACH"
 
 
-def test_web_self_care_posts_under_the_web_source(shut_off_account):
-    r = deliver(body_of(shut_off_account), "webselfcare")
+def test_web_self_care_posts_under_the_web_source(owing_account):
+    r = deliver(body_of(owing_account), "webselfcare")
     assert r.status_code == 201, r.content
     assert PaymentEvent.objects.get().tender_source.code == "WEB"
 
 
-def test_the_same_transaction_again_answers_the_original_and_posts_nothing(shut_off_account):
-    first = deliver(body_of(shut_off_account))
-    again = deliver(body_of(shut_off_account))
-    third = deliver(body_of(shut_off_account, amount="1.00"))  # same id, whatever the body
+def test_the_same_transaction_again_answers_the_original_and_posts_nothing(owing_account):
+    first = deliver(body_of(owing_account))
+    again = deliver(body_of(owing_account))
+    third = deliver(body_of(owing_account, amount="1.00"))  # same id, whatever the body
     assert first.status_code == 201
     assert again.status_code == 200 and again.json() == first.json()
     assert third.status_code == 200 and third.json() == first.json()
@@ -83,9 +83,9 @@ def test_the_same_transaction_again_answers_the_original_and_posts_nothing(shut_
     assert Tender.objects.aggregate(s=Sum("amount"))["s"] == D("84.20")
 
 
-def test_the_same_transaction_id_at_another_processor_is_another_payment(shut_off_account):
-    assert deliver(body_of(shut_off_account, amount="10.00")).status_code == 201
-    assert deliver(body_of(shut_off_account, amount="10.00"), "cdsglobal").status_code == 201
+def test_the_same_transaction_id_at_another_processor_is_another_payment(owing_account):
+    assert deliver(body_of(owing_account, amount="10.00")).status_code == 201
+    assert deliver(body_of(owing_account, amount="10.00"), "cdsglobal").status_code == 201
     assert Payment.objects.count() == 2
 
 
@@ -101,8 +101,8 @@ def test_the_same_transaction_id_at_another_processor_is_another_payment(shut_of
         "no-scheme",
     ],
 )
-def test_a_bad_or_missing_signature_is_refused(shut_off_account, headers):
-    body = body_of(shut_off_account)
+def test_a_bad_or_missing_signature_is_refused(owing_account, headers):
+    body = body_of(owing_account)
     if headers == "wrong-secret":
         headers = webhook_sign(processor="paymentus", body=body, secret="guess")
     elif headers == "other-body":
@@ -119,25 +119,25 @@ def test_a_bad_or_missing_signature_is_refused(shut_off_account, headers):
 
 
 @pytest.mark.parametrize("age", [301, -301, 10**9])
-def test_a_stale_or_future_timestamp_is_refused(shut_off_account, age):
-    r = deliver(body_of(shut_off_account), timestamp=now() - age)
+def test_a_stale_or_future_timestamp_is_refused(owing_account, age):
+    r = deliver(body_of(owing_account), timestamp=now() - age)
     assert r.status_code == 401
     assert not PaymentEvent.objects.exists()
 
 
-def test_a_timestamp_within_five_minutes_is_accepted(shut_off_account):
-    assert deliver(body_of(shut_off_account), timestamp=now() - 290).status_code == 201
+def test_a_timestamp_within_five_minutes_is_accepted(owing_account):
+    assert deliver(body_of(owing_account), timestamp=now() - 290).status_code == 201
 
 
-def test_during_a_rotation_the_previous_secret_is_accepted_too(shut_off_account, monkeypatch):
+def test_during_a_rotation_the_previous_secret_is_accepted_too(owing_account, monkeypatch):
     rotating = {"paymentus": ["new-secret", "old-secret"], "cdsglobal": [], "webselfcare": []}
     with override_settings(OPENCIS_WEBHOOK_SECRETS=rotating):
-        old = deliver(body_of(shut_off_account, transaction_id="1"), secret="old-secret")
-        new = deliver(body_of(shut_off_account, transaction_id="2"), secret="new-secret")
+        old = deliver(body_of(owing_account, transaction_id="1"), secret="old-secret")
+        new = deliver(body_of(owing_account, transaction_id="2"), secret="new-secret")
         sandbox = deliver(
-            body_of(shut_off_account, transaction_id="3"), secret="sandbox-paymentus-secret"
+            body_of(owing_account, transaction_id="3"), secret="sandbox-paymentus-secret"
         )
-        unset = deliver(body_of(shut_off_account, transaction_id="4"), "cdsglobal", secret="x")
+        unset = deliver(body_of(owing_account, transaction_id="4"), "cdsglobal", secret="x")
     assert (old.status_code, new.status_code) == (201, 201)
     assert sandbox.status_code == 401  # a secret no longer configured
     assert unset.status_code == 401  # no secret: everything is refused
@@ -168,8 +168,8 @@ def test_the_sandbox_secrets_stand_in_only_when_asked_for():
         importlib.reload(base)
 
 
-def test_an_unknown_processor_is_404(shut_off_account):
-    body = body_of(shut_off_account)
+def test_an_unknown_processor_is_404(owing_account):
+    body = body_of(owing_account)
     headers = webhook_sign(processor="paymentus", body=body)
     assert deliver(body, "stripe", headers=headers).status_code == 404
 
@@ -199,14 +199,14 @@ def test_an_unknown_processor_is_404(shut_off_account):
         ({"amount": "0", "method": "x", "payment_date": "x"}, {"amount", "method", "payment_date"}),
     ],
 )
-def test_a_malformed_body_is_400_with_field_messages(shut_off_account, fields, errors):
-    r = deliver(body_of(shut_off_account, **fields))
+def test_a_malformed_body_is_400_with_field_messages(owing_account, fields, errors):
+    r = deliver(body_of(owing_account, **fields))
     assert r.status_code == 400, r.content
     assert set(r.json()) == errors
     assert not PaymentEvent.objects.exists()
 
 
-def test_an_unknown_account_answers_the_same_for_a_private_one(shut_off_account):
+def test_an_unknown_account_answers_the_same_for_a_private_one(owing_account):
     """The answer never tells a processor (or anyone with a leaked secret) more than 'not
     one of ours' about a number; private accounts are ordinary accounts to a processor."""
     r = deliver(body_of(None, account="0000000000"))
@@ -219,14 +219,14 @@ def test_a_body_that_is_not_a_json_object_is_400(pay_ref, raw):
     assert r.status_code == 400 and "detail" in r.json()
 
 
-def test_a_nul_byte_in_the_raw_body_is_400(shut_off_account):
-    raw = body_of(shut_off_account).replace(b'"Pat Doe"', b'"Pat\\u0000Doe"')
+def test_a_nul_byte_in_the_raw_body_is_400(owing_account):
+    raw = body_of(owing_account).replace(b'"Pat Doe"', b'"Pat\\u0000Doe"')
     r = deliver(raw)
     assert r.status_code == 400 and set(r.json()) == {"payer_name"}
 
 
-def test_a_reversal_cancels_the_payment_with_the_processors_reason(shut_off_account):
-    assert deliver(body_of(shut_off_account)).status_code == 201
+def test_a_reversal_cancels_the_payment_with_the_processors_reason(owing_account):
+    assert deliver(body_of(owing_account)).status_code == 201
     reversal = body_of(None, type="reversal", reason="chargeback", account=None, amount=None)
     r = deliver(reversal)
     assert r.status_code == 200, r.content
@@ -238,7 +238,7 @@ def test_a_reversal_cancels_the_payment_with_the_processors_reason(shut_off_acco
     assert r.json()["payments"] == [
         {
             "payment_id": payment.pk,
-            "account": shut_off_account.number,
+            "account": owing_account.number,
             "amount": "84.20",
             "status": "cancelled",
             "cancel_reason": "PROCREV",
@@ -247,14 +247,14 @@ def test_a_reversal_cancels_the_payment_with_the_processors_reason(shut_off_acco
     again = deliver(reversal)
     assert again.status_code == 200 and again.json() == r.json()
     # a repeat of the payment itself answers what it is now, and posts nothing
-    repeat = deliver(body_of(shut_off_account))
+    repeat = deliver(body_of(owing_account))
     assert repeat.status_code == 200 and repeat.json()["status"] == "cancelled"
     assert Payment.objects.count() == 1
     assert list(ledger_breaches()) == []
 
 
-def test_a_refund_cancels_with_the_refund_reason(shut_off_account):
-    assert deliver(body_of(shut_off_account)).status_code == 201
+def test_a_refund_cancels_with_the_refund_reason(owing_account):
+    assert deliver(body_of(owing_account)).status_code == 201
     r = deliver(json.dumps({"transaction_id": "PUS-1", "type": "refund"}).encode())
     assert r.status_code == 200
     assert Payment.objects.get().cancel_reason.code == "PROCREFUND"
@@ -265,8 +265,8 @@ def test_a_reversal_of_an_unknown_transaction_is_404(pay_ref):
     assert r.status_code == 404
 
 
-def test_webhook_receive_delivers_in_process(shut_off_account):
-    body = body_of(shut_off_account)
+def test_webhook_receive_delivers_in_process(owing_account):
+    body = body_of(owing_account)
     result = webhook_receive(
         processor="paymentus", headers=webhook_sign(processor="paymentus", body=body), body=body
     )
@@ -297,11 +297,11 @@ MAX_QUERIES = 30  # 29 when written
 
 
 def test_one_webhook_payment_costs_a_bounded_number_of_queries(
-    shut_off_account, django_assert_max_num_queries
+    owing_account, django_assert_max_num_queries
 ):
-    deliver(body_of(shut_off_account, transaction_id="warm", amount="1.00"))  # the control
+    deliver(body_of(owing_account, transaction_id="warm", amount="1.00"))  # the control
     with django_assert_max_num_queries(MAX_QUERIES):
-        r = deliver(body_of(shut_off_account, amount="5.00"))
+        r = deliver(body_of(owing_account, amount="5.00"))
     assert r.status_code == 201
     with django_assert_max_num_queries(4):
-        assert deliver(body_of(shut_off_account, amount="5.00")).status_code == 200
+        assert deliver(body_of(owing_account, amount="5.00")).status_code == 200

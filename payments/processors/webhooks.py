@@ -265,7 +265,7 @@ def _answer(event: PaymentEvent, payment: Payment, account_number: str) -> dict:
         "event_id": event.pk,
         "account": account_number,
         "amount": f"{payment.amount:.2f}",
-        "status": payment.status,
+        "status": str(payment.status),
         "transaction_id": event.external_id,
     }
 
@@ -357,7 +357,7 @@ def _cancel(source: TenderSource, body: _Body) -> WebhookResult:
                     "payment_id": p.pk,
                     "account": p.account.number,
                     "amount": f"{p.amount:.2f}",
-                    "status": p.status,
+                    "status": str(p.status),
                     "cancel_reason": p.cancel_reason.code if p.cancel_reason else "",
                 }
                 for p in payments

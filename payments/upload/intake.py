@@ -38,7 +38,9 @@ DEFAULT_TENDER_SOURCES = {
     UploadFormat.BAI2: "LOCKBOX",
     UploadFormat.LOCKBOX: "LOCKBOX",
     UploadFormat.CSV: "REMIT",
-    UploadFormat.PROCESSOR_CSV: "PROCESSOR",
+    # The Paymentus nightly file: the same source as its webhooks, so a line for a
+    # transaction already posted in real time is recognised and posts nothing.
+    UploadFormat.PROCESSOR_CSV: "PAYMENTUS",
 }
 
 

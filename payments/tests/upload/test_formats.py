@@ -262,14 +262,14 @@ def test_processor_file_card_and_echeck_lines(our_accounts):
     ]
     assert str(lines[0].accounting_date) == "2026-12-01"
     assert str(lines[0].payment_date) == "2026-11-30"
-    assert lines[0].tender_staging.tender_source.code == "PROCESSOR"
+    assert lines[0].tender_staging.tender_source.code == "PAYMENTUS"
 
 
 def test_processor_line_already_posted_in_real_time_is_never_posted_again(our_accounts):
     # given: the processor's webhook already posted PMT-000102 (its event names it)
     PaymentEvent.objects.create(
         payment_date=dt.date(2026, 11, 30),
-        tender_source=source("PROCESSOR"),
+        tender_source=source("PAYMENTUS"),
         external_id="PMT-000102",
     )
     # when

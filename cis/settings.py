@@ -106,6 +106,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "cis.auth_backends.LockoutBackend",  # django-axes: refuses locked-out sign-ins
+    "cis.auth_backends.PermissionsBackend",  # permissions in one query; no sign-ins
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Sign-in lockout (django-axes): after this many wrong passwords for one user name from one

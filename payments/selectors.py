@@ -6,13 +6,13 @@ one payment does.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, F, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import Case, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
 
 from accounts.models import Account, CreditRatingEvent, FinancialTransaction, ServiceAgreement
 from accounts.selectors import accounts_visible, rows_visible
@@ -145,15 +145,24 @@ class OpenCharges:
         return out
 
 
-def sa_charges_between(*, sa_ids: Iterable[int], first: date, last: date) -> OpenCharges:
+def sa_charges_between(
+    *,
+    sa_ids: Iterable[int],
+    first: date,
+    last: date,
+    balances: Mapping[int, Decimal] | None = None,
+) -> OpenCharges:
     """`OpenCharges` of the SAs that owe something now, for the days `first` to `last`:
-    one query for the balances, one for the charges."""
-    balances = (
-        ServiceAgreement.objects.filter(pk__in=id_in(sa_ids))
-        .order_by()
-        .values_list("pk", "balance")
-    )
-    owing = {sa: _money(b) for sa, b in balances if b > 0}
+    one query for the balances (unless the caller read them already, as `SAInfo.balance`
+    under the same locks: `balances`, SA id -> balance), one for the charges."""
+    if balances is None:
+        balances = dict(
+            ServiceAgreement.objects.filter(pk__in=id_in(sa_ids))
+            .order_by()
+            .values_list("pk", "balance")
+        )
+    balances = balances.items()
+    owing = {sa: _money(b) for sa, b in balances if b is not None and b > 0}
     rows: dict[int, list[tuple[int, date | None, Decimal, date]]] = defaultdict(list)
     if not owing:
         return OpenCharges(owing, {})
@@ -199,6 +208,7 @@ class SAInfo:
     account_id: int
     receivable_gl_id: int
     is_deposit: bool
+    balance: Decimal | None = None  # as read with the SA; None for one not created yet
 
     @property
     def sa_id(self) -> int:
@@ -219,17 +229,18 @@ def account_sa_infos(*, account_ids: Iterable[int]) -> dict[int, list[SAInfo]]:
             "sa_type__is_excess_credit",
             "sa_type__is_deposit",
             "sa_type__receivable_gl_id",
+            "balance",
         )
     )
     infos: dict[int, list[SAInfo]] = defaultdict(list)
-    for pk, account_id, status, priority, eligible, excess, deposit, gl in rows:
+    for pk, account_id, status, priority, eligible, excess, deposit, gl, balance in rows:
         is_open = (
             status != ServiceAgreement.Status.CLOSED
             if excess
             else status == ServiceAgreement.Status.ACTIVE
         )
         choice = SAChoice(pk, priority, eligible, excess, is_open)
-        infos[account_id].append(SAInfo(choice, account_id, gl, deposit))
+        infos[account_id].append(SAInfo(choice, account_id, gl, deposit, balance))
     return dict(infos)
 
 
@@ -261,29 +272,33 @@ class AcceptanceInfo:
 def acceptance_infos(*, account_ids: Iterable[int], as_of: date) -> dict[int, AcceptanceInfo]:
     """What decides whether an account may pay, and how (seed 003 step 1.1): the customer's
     do-not-accept flag and disallowed pay methods, and the cash-only score."""
-    ids = id_in(account_ids)
-    points = dict(
+    # one query: the score is a correlated sum per account (an account's few credit events)
+    points = (
         CreditRatingEvent.objects.filter(
             Q(expires_on__isnull=True) | Q(expires_on__gte=as_of),
-            account_id__in=ids,
+            account_id=OuterRef("pk"),
             effective_on__lte=as_of,
         )
+        .order_by()
         .values("account_id")
         .annotate(s=Sum("cash_only_points"))
-        .values_list("account_id", "s")
+        .values("s")
     )
     rows = (
-        Account.objects.filter(pk__in=ids)
+        Account.objects.filter(pk__in=id_in(account_ids))
         .order_by()
+        .annotate(points=Subquery(points))
         .values_list(
-            "pk", "number", "customer__do_not_accept_payments", "customer__disallowed_pay_methods"
+            "pk",
+            "number",
+            "customer__do_not_accept_payments",
+            "customer__disallowed_pay_methods",
+            "points",
         )
     )
     return {
-        pk: AcceptanceInfo(
-            number, bool(refused), frozenset(methods or ()), int(points.get(pk) or 0)
-        )
-        for pk, number, refused, methods in rows
+        pk: AcceptanceInfo(number, bool(refused), frozenset(methods or ()), int(score or 0))
+        for pk, number, refused, methods, score in rows
     }
 
 

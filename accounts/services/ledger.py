@@ -120,7 +120,9 @@ def _ft(p: Posting) -> dict:
     return dict(zip(_FT_FIELDS, _ft_values(p), strict=True))
 
 
-@transaction.atomic
+# No savepoint of its own: every caller runs it inside its own atomic service (an error
+# here rolls that back), so a savepoint would only cost two round trips per posting.
+@transaction.atomic(savepoint=False)
 def ledger_post_ids(
     *,
     postings: Sequence[Posting],

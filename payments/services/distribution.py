@@ -83,16 +83,25 @@ def distribution_plan(
     locked. An automatic distribution that cannot be done moves the payment to Error with
     its reason (not saved either) and plans nothing; a manual one is refused. Marks the
     payment (not saved) as distributed by the CSR's amounts or by the system."""
+    return distribution_plan_gl(payment=payment, sa_amounts=sa_amounts, user=user)[0]
+
+
+def distribution_plan_gl(
+    *, payment: Payment, sa_amounts: SAAmounts | None = None, user=None
+) -> tuple[list[PaySegment], dict[int, int]]:
+    """`distribution_plan`, with the receivable GL of each of the account's SAs (SA id ->
+    GL id) the plan read anyway, so freezing the segments needs no query for them."""
     rules = Rules.load()
     item = plan_in(payment=payment, rules=rules, sa_amounts=sa_amounts)
     payment.is_manual_distribution = by_csr_amounts(payment=payment, sa_amounts=sa_amounts)
-    out = segments_plan(items=[item], as_of=payment.accounting_date, rules=rules).outs[0]
+    plan = segments_plan(items=[item], as_of=payment.accounting_date, rules=rules)
+    out = plan.outs[0]
     if out.error and sa_amounts is not None:
         raise PaymentError(out.error)
     if out.error:
         payment.fail(by=user)
         payment.error_message = out.error[:300]
-        return []
+        return [], plan.receivable_gl
     payment.error_message = ""
     return [
         PaySegment(
@@ -103,4 +112,4 @@ def distribution_plan(
             debt_due_date=s.debt_due_date,
         )
         for s in out.segments
-    ]
+    ], plan.receivable_gl

@@ -37,7 +37,7 @@ from ..models import (
 from ..selectors import event_totals
 from .acceptance import payment_acceptance_check
 from .controls import tender_controls_lock
-from .distribution import by_csr_amounts, distribution_plan, payment_distribute
+from .distribution import by_csr_amounts, distribution_plan_gl, payment_distribute
 from .freeze import freeze_segments, payment_freeze
 
 
@@ -248,12 +248,16 @@ def _payments_add(
         # The accounts are locked and the payment is new: distribute (manual mode without
         # amounts starts from the configured distribution, which the CSR then changes,
         # seed 003 steps 2.1, 2.4) and freeze without reading it back.
-        segments = distribution_plan(payment=payment, sa_amounts=p.sa_amounts, user=user)
+        segments, receivable_gl = distribution_plan_gl(
+            payment=payment, sa_amounts=p.sa_amounts, user=user
+        )
         if (
             mode == DistributionMode.DISTRIBUTE_AND_FREEZE
             and payment.status == Payment.Status.INCOMPLETE
         ):
-            payment = freeze_segments(payment=payment, segments=segments, user=user)
+            payment = freeze_segments(
+                payment=payment, segments=segments, user=user, receivable_gl=receivable_gl
+            )
         else:
             PaySegment.objects.bulk_create(segments)
             if payment.status == Payment.Status.ERROR:

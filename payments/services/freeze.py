@@ -1,6 +1,7 @@
 """Freeze: pay segments become FTs and GL lines, atomically (seed 003 steps 2.6, 3.0, 3.1).
 `payment_frozen` goes out after commit for the apps that react (auto-reconnect...)."""
 
+from collections.abc import Mapping
 from datetime import date
 
 from django.db import transaction
@@ -74,10 +75,18 @@ def _plan_key(s: PaySegment) -> tuple:
     return (s.sa_id, s.amount, s.is_overpayment, s.debt_due_date)
 
 
-def freeze_segments(*, payment: Payment, segments: list[PaySegment], user=None) -> Payment:
+def freeze_segments(
+    *,
+    payment: Payment,
+    segments: list[PaySegment],
+    user=None,
+    receivable_gl: Mapping[int, int] | None = None,
+) -> Payment:
     """Post an incomplete payment's pay segments as FTs and freeze it; the caller holds the
     account's lock. Segments not saved yet (a payment distributed and frozen in one go) are
-    inserted with their FTs, saving the round trips of writing them twice."""
+    inserted with their FTs, saving the round trips of writing them twice. `receivable_gl`
+    (SA id -> its SA type's receivable GL, as the distribution plan read it in the same
+    transaction) saves reading them again."""
     segments = sorted(segments, key=lambda s: s.sa_id)
     total = sum((s.amount for s in segments), ZERO)
     if not segments or total != payment.amount:
@@ -88,6 +97,8 @@ def freeze_segments(*, payment: Payment, segments: list[PaySegment], user=None) 
     code = payment.distribution_code
     if code:
         receivable = {s.sa_id: code.gl_account_id for s in segments}
+    elif receivable_gl is not None and all(s.sa_id in receivable_gl for s in segments):
+        receivable = receivable_gl
     else:
         receivable = dict(
             ServiceAgreement.objects.filter(pk__in={s.sa_id for s in segments})

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Subquery
+
 from accounts.models import FinancialTransaction, SAType, ServiceAgreement
 from accounts.services.ledger import Posting
 from cis.bulk import bulk_insert
@@ -56,7 +58,7 @@ class PlanOut:
 
 @dataclass(frozen=True)
 class Rules:
-    """The configured default rules (one query each, read once per chunk)."""
+    """The configured default rules (one query, read once per chunk)."""
 
     algorithm: str
     overpayment_method: str
@@ -64,19 +66,26 @@ class Rules:
 
     @classmethod
     def load(cls) -> "Rules":
-        rule = DistributionRule.objects.filter(is_default=True, is_active=True).first()
+        rules = DistributionRule.objects.filter(is_default=True, is_active=True).order_by("pk")
+        # the default distribution rule's algorithm rides along with the overpayment rule:
+        # one query when an overpayment rule is configured (as always in practice)
         over = (
             OverpaymentRule.objects.filter(is_default=True, is_active=True)
             .select_related("excess_sa_type")
+            .annotate(default_algorithm=Subquery(rules.values("algorithm")[:1]))
             .first()
         )
+        if over is not None:
+            algorithm = over.default_algorithm
+        else:
+            algorithm = rules.values_list("algorithm", flat=True).first()
         excess = (
             over.excess_sa_type
             if over
             else SAType.objects.filter(is_excess_credit=True, is_active=True).first()
         )
         return cls(
-            algorithm=rule.algorithm if rule else DistributionAlgorithm.PRIORITY_AGE,
+            algorithm=algorithm or DistributionAlgorithm.PRIORITY_AGE,
             overpayment_method=over.method
             if over
             else OverpaymentRule.Method.PRIORITY_ELIGIBLE.value,
@@ -95,7 +104,9 @@ class _Planner:
         self.rules = rules
         self.infos: dict[int, list[SAInfo]] = account_sa_infos(account_ids=account_ids)
         sa_ids = [i.sa_id for infos in self.infos.values() for i in infos]
-        self.charges = sa_charges_between(sa_ids=sa_ids, first=first, last=last)
+        # the balances as the SAs were read, under the caller's account locks
+        balances = {i.sa_id: i.balance for infos in self.infos.values() for i in infos}
+        self.charges = sa_charges_between(sa_ids=sa_ids, first=first, last=last, balances=balances)
         self.debts: dict[int, list[Debt]] = {}
         self.debts_day: dict[int, date] = {}
         self.as_of = first

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.usefixtures("pay_ref")
 
 # Every statement of one request: session and permissions, input lookups, the account
 # lock and acceptance, the inserts, distribution, freeze (FTs, GL lines, balances, the
-# transition log) and the response. It was 75 before the path was tuned, then 46.
-MAX_QUERIES = 34
+# transition log) and the response. It was 75 before the path was tuned, then 46, then 34.
+MAX_QUERIES = 27
 
 
 @pytest.fixture

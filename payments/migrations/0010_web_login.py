@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0010_satype_is_autopay_eligible'),
-        ('payments', '0009_h2_processor_webhooks'),
+        ('payments', '0009_processor_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

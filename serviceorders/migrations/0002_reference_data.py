@@ -16,6 +16,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("serviceorders", "0001_h1_service_orders")]
+    dependencies = [("serviceorders", "0001_initial")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

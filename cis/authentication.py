@@ -17,6 +17,14 @@ from rest_framework.exceptions import AuthenticationFailed
 from .throttling import auth_failure_check, auth_failure_record
 
 KEYWORD = "Api-Key"
+# A username longer than the user table holds, or a NUL byte anywhere (PostgreSQL text
+# cannot hold one), is a wrong credential: refused as a 401 before any lookup, where the
+# database would refuse it with an error (and django-axes would fail to log the attempt).
+USERNAME_MAX = 150
+
+
+def _unstorable(value: str, *, max_length: int | None = None) -> bool:
+    return "\x00" in value or (max_length is not None and len(value) > max_length)
 
 
 def _scheme(request) -> bytes:
@@ -46,6 +54,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise AuthenticationFailed(f"Give one key after '{KEYWORD}'.")
         try:
             key = parts[1].decode("ascii")
+            if _unstorable(key):
+                raise UserAPIKey.DoesNotExist
             api_key = UserAPIKey.objects.get_from_key(key)
         except (UnicodeDecodeError, UserAPIKey.DoesNotExist):
             raise AuthenticationFailed("Invalid API key.")
@@ -71,6 +81,11 @@ class ThrottledBasicAuthentication(BasicAuthentication):
         except AuthenticationFailed:
             auth_failure_record(request)
             raise
+
+    def authenticate_credentials(self, userid, password, request=None):
+        if _unstorable(userid, max_length=USERNAME_MAX) or _unstorable(password):
+            raise AuthenticationFailed("Invalid username/password.")
+        return super().authenticate_credentials(userid, password, request)
 
 
 def staff_only(result):

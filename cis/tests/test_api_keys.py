@@ -2,6 +2,7 @@
 authenticates without a password hash per request, the user's role still decides what
 the key may do, and anonymous or failing callers are throttled."""
 
+import base64
 from unittest import mock
 
 import pytest
@@ -109,3 +110,21 @@ def test_basic_auth_where_enabled_is_throttled_on_failures():
 
     assert basic("a-password-9") == 200
     assert [basic("wrong"), basic("wrong"), basic("a-password-9")] == [401, 401, 429]
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        "Api-Key ab\x00c.def",
+        "Basic " + base64.b64encode(b"us\x00er:pw").decode(),
+        "Basic " + base64.b64encode(b"a" * 100_000 + b":x").decode(),
+    ],
+    ids=["nul-in-key-prefix", "nul-in-username", "username-too-long"],
+)
+def test_credentials_the_database_cannot_hold_are_a_401(credentials):
+    """A NUL byte in a key's prefix or a basic-auth username, or a username longer than
+    the user table holds, is a wrong credential (401 with a challenge), not a database
+    error answered as a 400 about the ledger."""
+    response = _get("/api/v1/tender-types/", HTTP_AUTHORIZATION=credentials)
+    assert response.status_code == 401, response.content
+    assert "WWW-Authenticate" in response.headers

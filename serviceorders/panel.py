@@ -7,7 +7,12 @@ from accounts.panel import Facts, PanelContext, facts_provider, register_tab
 
 from .forms import STATUS_FILTERS, ServiceOrderForm
 from .models import ServiceOrder
-from .selectors import open_order_count, orders_for_account, orders_for_location
+from .selectors import (
+    decisions_for_account,
+    open_order_count,
+    orders_for_account,
+    orders_for_location,
+)
 
 TAB = "serviceorders"
 TEMPLATE = "serviceorders/acp/tab.html"
@@ -39,6 +44,7 @@ def tab_context(ctx: PanelContext, **extra) -> dict:
         "can_delete": user.has_perm("serviceorders.delete_serviceorder"),
         "form": None,
         "editing": None,
+        "decisions": list(decisions_for_account(account=ctx.account).order_by("-decided_at")[:20]),
     }
     data.update(extra)
     if data["form"] is None and data["can_add"]:

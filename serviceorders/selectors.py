@@ -75,3 +75,36 @@ def reconnect_report(*, on: date) -> QuerySet[ReconnectDecision]:
         .select_related("account", "order", "payment")
         .order_by("decided_at", "pk")
     )
+
+
+REPORT_COLUMNS = [
+    "decided_at",
+    "account",
+    "payment",
+    "payment_at",
+    "reconnected",
+    "reason",
+    "reason_text",
+    "held_until",
+    "order",
+    "seconds_to_order",
+]
+
+
+def reconnect_report_rows(decisions) -> list[list]:
+    """The report's rows (CSV command, the report page and its CSV), one per decision."""
+    return [
+        [
+            timezone.localtime(d.decided_at).isoformat(timespec="seconds"),
+            d.account.number,
+            d.payment_id,
+            timezone.localtime(d.payment_at).isoformat(timespec="seconds"),
+            "yes" if d.reconnected else "no",
+            d.reason,
+            d.reason_text,
+            d.held_until.isoformat() if d.held_until else "",
+            d.order.number if d.order else "",
+            "" if d.seconds_to_order is None else d.seconds_to_order,
+        ]
+        for d in decisions
+    ]

@@ -12,6 +12,7 @@ ORDER = A + "<int:pk>/"
 
 urlpatterns = [
     path("serviceorders/", views.control_panel, name="control"),
+    path("serviceorders/reconnects/", views.reconnect_report_view, name="reconnects"),
     path(A, views.so_tab, name="tab"),
     path(A + "add/", views.so_add, name="add"),
     path(A + "list.<str:fmt>", views.so_location_report, name="location-report"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.ledger_checks import ledger_breaches
 from accounts.models import Account
+from accounts.tests.conftest import PASSWORD, make_user  # noqa: F401 - fixture
 from accounts.tests.factories import AccountFactory
 from cis.batch import batch_run
 from payments.models import Payment, PaymentEvent
@@ -251,3 +252,40 @@ def test_webhook_and_nightly_file_at_once_are_one_payment_and_one_reconnect(pay_
     assert Payment.objects.filter(account=account, status="frozen").count() == 1
     assert reconnects(account).count() == 1
     assert list(ledger_breaches()) == []
+
+
+def test_why_an_account_was_or_was_not_reconnected_shows_on_the_account_and_the_daily_report(
+    disconnected,
+    client,
+    make_user,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(notification(disconnected, amount="40.00"))  # below the past due
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(notification(disconnected, txn="PUS-160", amount="44.20"))
+    partial, full = ReconnectDecision.objects.filter(account=disconnected).order_by("pk")
+    order = reconnects(disconnected).get()
+    user = make_user("CSR")
+    client.login(username=user.username, password=PASSWORD)
+
+    tab = client.get(f"/acp/{disconnected.number}/?tab=serviceorders")
+    assert tab.status_code == 200
+    page = tab.content.decode()
+    assert f'data-decision="{partial.pk}"' in page and f'data-decision="{full.pk}"' in page
+    assert partial.reason_text in page and order.number in page
+
+    report = client.get("/acp/serviceorders/reconnects/", {"date": timezone.localdate()})
+    assert report.status_code == 200
+    assert disconnected.number in report.content.decode()
+    csv_rows = (
+        client.get(
+            "/acp/serviceorders/reconnects/", {"date": timezone.localdate(), "format": "csv"}
+        )
+        .content.decode()
+        .splitlines()
+    )
+    assert csv_rows[0].startswith("decided_at,account,payment")
+    assert [r.split(",")[4] for r in csv_rows[1:]] == ["no", "yes"]
+    assert csv_rows[2].split(",")[8] == order.number
+    assert client.get("/acp/serviceorders/reconnects/", {"date": "13/40"}).status_code == 400

@@ -7,20 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from serviceorders.selectors import reconnect_report
-
-COLUMNS = [
-    "decided_at",
-    "account",
-    "payment",
-    "payment_at",
-    "reconnected",
-    "reason",
-    "reason_text",
-    "held_until",
-    "order",
-    "seconds_to_order",
-]
+from serviceorders.selectors import REPORT_COLUMNS, reconnect_report, reconnect_report_rows
 
 
 class Command(BaseCommand):
@@ -31,19 +18,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, **options):
         writer = csv.writer(self.stdout)
-        writer.writerow(COLUMNS)
-        for d in reconnect_report(on=date or timezone.localdate()):
-            writer.writerow(
-                [
-                    timezone.localtime(d.decided_at).isoformat(timespec="seconds"),
-                    d.account.number,
-                    d.payment_id,
-                    timezone.localtime(d.payment_at).isoformat(timespec="seconds"),
-                    "yes" if d.reconnected else "no",
-                    d.reason,
-                    d.reason_text,
-                    d.held_until.isoformat() if d.held_until else "",
-                    d.order.number if d.order else "",
-                    "" if d.seconds_to_order is None else d.seconds_to_order,
-                ]
-            )
+        writer.writerow(REPORT_COLUMNS)
+        writer.writerows(reconnect_report_rows(reconnect_report(on=date or timezone.localdate())))

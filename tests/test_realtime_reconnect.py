@@ -257,8 +257,8 @@ def test_webhook_and_nightly_file_at_once_are_one_payment_and_one_reconnect(pay_
 def test_why_an_account_was_or_was_not_reconnected_shows_on_the_account_and_the_daily_report(
     disconnected,
     client,
-    make_user,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    make_user,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         deliver(notification(disconnected, amount="40.00"))  # below the past due

@@ -289,3 +289,21 @@ def test_why_an_account_was_or_was_not_reconnected_shows_on_the_account_and_the_
     assert [r.split(",")[4] for r in csv_rows[1:]] == ["no", "yes"]
     assert csv_rows[2].split(",")[8] == order.number
     assert client.get("/acp/serviceorders/reconnects/", {"date": "13/40"}).status_code == 400
+
+
+def test_the_reconnect_orders_history_says_which_payment_made_it_and_why(
+    disconnected,
+    client,
+    make_user,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = deliver(notification(disconnected))
+    order = reconnects(disconnected).get()
+    user = make_user("CSR")
+    client.login(username=user.username, password=PASSWORD)
+    page = client.get(f"/acp/{disconnected.number}/serviceorders/{order.pk}/history/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f'data-why="{order.number}"' in text
+    assert f"payment #{answer.json()['payment_id']}" in text

@@ -208,12 +208,14 @@ class Outcome:
         self.errors: list[str] = []
         self.lock = threading.Lock()
 
-    def record(self, started: float, response: httpx.Response | Exception) -> None:
+    def record(
+        self, started: float, response: httpx.Response | Exception, expected: int = 201
+    ) -> None:
         elapsed = time.perf_counter() - started
         with self.lock:
             if isinstance(response, Exception):
                 self.errors.append(repr(response)[:200])
-            elif response.status_code != 201:
+            elif response.status_code != expected:
                 self.errors.append(f"{response.status_code} {response.text[:200]}")
             else:
                 self.latencies.append(elapsed)
@@ -226,7 +228,15 @@ def _post(client: httpx.Client, body: dict) -> httpx.Response | Exception:
         return exc
 
 
-def closed_loop(server: Server, headers, slices: list[list[str]], requests: int, size: int):
+def cash_send(client: httpx.Client, n: int, numbers: list[str]):
+    """Request `n` of a run: one cash event paying `numbers`; (answer, expected status).
+    Other benches (bench_webhooks) pass their own `send` to the loops below."""
+    return _post(client, _body(numbers)), 201
+
+
+def closed_loop(
+    server: Server, headers, slices: list[list[str]], requests: int, size: int, send=cash_send
+):
     """One client per slice of accounts, each posting back to back on its own accounts."""
     outcome = Outcome()
     work: queue.Queue = queue.Queue()
@@ -239,13 +249,13 @@ def closed_loop(server: Server, headers, slices: list[list[str]], requests: int,
             turn = 0
             while time.monotonic() < deadline:
                 try:
-                    work.get_nowait()
+                    n = work.get_nowait()
                 except queue.Empty:
                     return
                 numbers = [accounts[(turn * size + k) % len(accounts)] for k in range(size)]
                 turn += 1
                 started = time.perf_counter()
-                outcome.record(started, _post(client, _body(numbers)))
+                outcome.record(started, *send(client, n, numbers))
 
     started = time.perf_counter()
     with ThreadPoolExecutor(len(slices)) as pool:
@@ -253,7 +263,9 @@ def closed_loop(server: Server, headers, slices: list[list[str]], requests: int,
     return outcome, time.perf_counter() - started
 
 
-def open_loop(server: Server, headers, accounts: list[str], rate: int, seconds: int):
+def open_loop(
+    server: Server, headers, accounts: list[str], rate: int, seconds: int, send=cash_send
+):
     """Requests start on a fixed schedule (rate per second) whatever the answers; each
     latency counts from the scheduled start, so a server that falls behind shows it."""
     outcome = Outcome()
@@ -271,7 +283,7 @@ def open_loop(server: Server, headers, accounts: list[str], rate: int, seconds: 
             return
         if not hasattr(local, "client"):
             local.client = httpx.Client(base_url=server.url, headers=headers, timeout=TIMEOUT)
-        outcome.record(scheduled, _post(local.client, _body([accounts[n % len(accounts)]])))
+        outcome.record(scheduled, *send(local.client, n, [accounts[n % len(accounts)]]))
 
     # Enough threads that a slow answer never delays the next scheduled request.
     with ThreadPoolExecutor(max(CLIENTS, rate * 2)) as pool:

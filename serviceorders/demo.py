@@ -28,19 +28,33 @@ def demo_service_orders(ctx: DemoContext) -> None:
     if not picks:
         return
     disconnected = Account.objects.get(number=picks["shut_off"])
-    disconnect = service_order_create(
-        account=disconnected,
-        type=ServiceOrderType.objects.get(code="DISCNP"),
-        tier_status=TierStatus.objects.get(code="DISCONNECTED"),
-        effective_date=ctx.as_of - timedelta(days=3),
-        origin=ServiceOrder.Origin.JOB,
-        notes="Disconnected for non-pay; a payment reconnects it (seed 000).",
+    # The showcase account may owe nothing; the account owing most is shut off for non-pay
+    # too, so `make run` has one whose payment must first cover its past due.
+    owing = (
+        Account.objects.filter(
+            is_suspense=False,
+            balance__gt=0,
+            customer__is_public=True,
+            service_status=Account.ServiceStatus.CONNECTED,
+        )
+        .exclude(number__in=picks.values())
+        .order_by("-balance", "number")
+        .first()
     )
-    service_order_complete(order=disconnect, completed_on=ctx.as_of - timedelta(days=2))
+    for account in [disconnected] + ([owing] if owing else []):
+        disconnect = service_order_create(
+            account=account,
+            type=ServiceOrderType.objects.get(code="DISCNP"),
+            tier_status=TierStatus.objects.get(code="DISCONNECTED"),
+            effective_date=ctx.as_of - timedelta(days=3),
+            origin=ServiceOrder.Origin.JOB,
+            notes="Disconnected for non-pay; a payment reconnects it (seed 000).",
+        )
+        service_order_complete(order=disconnect, completed_on=ctx.as_of - timedelta(days=2))
     numbers = sorted(
         n
         for n in Account.objects.filter(is_suspense=False).values_list("number", flat=True)
-        if n.isdigit() and n not in picks.values()
+        if n.isdigit() and n not in picks.values() and (owing is None or n != owing.number)
     )
     if numbers:
         reading = Account.objects.get(number=numbers[ctx.seed % len(numbers)])
@@ -51,4 +65,5 @@ def demo_service_orders(ctx: DemoContext) -> None:
             origin=ServiceOrder.Origin.USER,
             notes="Check read: the customer disputes the last reading.",
         )
-    ctx.log(f"service orders: account {disconnected.number} disconnected, one meter read open")
+    also = f" and {owing.number} (owes {owing.balance})" if owing else ""
+    ctx.log(f"service orders: accounts {disconnected.number}{also} disconnected, a meter read open")

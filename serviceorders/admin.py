@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import CodeTableAdmin
+from accounts.admin import CodeTableAdmin, ReadOnlyAdmin
 from cis.roles import ADMINISTRATOR
 
 from . import models
@@ -28,22 +28,13 @@ class TierStatusAdmin(CodeTableAdmin):
 
 
 @admin.register(models.ServiceOrder)
-class ServiceOrderAdmin(admin.ModelAdmin):
+class ServiceOrderAdmin(ReadOnlyAdmin):
     """Read-only: orders change through the services (FSM, account status, locks)."""
 
     list_display = ["number", "type", "status", "account", "effective_date", "origin"]
     list_filter = ["status", "kind", "origin", "type"]
     search_fields = ["number", "account__number"]
     raw_id_fields = ["account", "location", "source_payment", "created_by", "completed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.ReconnectOptions)
@@ -69,17 +60,8 @@ class ReconnectOptionsAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ReconnectDecision)
-class ReconnectDecisionAdmin(admin.ModelAdmin):
+class ReconnectDecisionAdmin(ReadOnlyAdmin):
     list_display = ["payment", "account", "reconnected", "reason", "order", "decided_at"]
     list_filter = ["reconnected", "reason"]
     search_fields = ["account__number"]
     raw_id_fields = ["payment", "account", "order"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

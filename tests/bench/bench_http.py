@@ -493,14 +493,15 @@ def say(line: str) -> None:
     print(f"\nBENCH {line}", end="", flush=True)
 
 
-def test_http_payments():
-
+def demo_seeded(label: str) -> None:
+    """The bench's demo accounts (seed 1, `ACCOUNTS` of them), with the time it took."""
     started = time.perf_counter()
     call_command("seed_demo", "--accounts", str(ACCOUNTS), "--seed", "1", stdout=io.StringIO())
-    say(
-        f"HTTP bench setup: seed_demo --accounts {ACCOUNTS:,}"
-        f" in {time.perf_counter() - started:.0f}s"
-    )
+    say(f"{label} setup: seed_demo --accounts {ACCOUNTS:,} in {time.perf_counter() - started:.0f}s")
+
+
+def test_http_payments():
+    demo_seeded("HTTP bench")
     numbers = _payable_accounts()
     assert len(numbers) >= CLIENTS * 10, "too few payable demo accounts"
     slices = [numbers[n::CLIENTS] for n in range(CLIENTS)]

@@ -31,7 +31,6 @@ from payments.models import Payment, PaymentEvent
 from payments.processors.webhooks import webhook_sign
 
 from .bench_http import (
-    ACCOUNTS,
     CLIENTS,
     LATENCY_SECONDS,
     OFFERED_RATE,
@@ -44,6 +43,7 @@ from .bench_http import (
     _per_event,
     _rows_since,
     closed_loop,
+    demo_seeded,
     open_loop,
     raw_floor,
     say,
@@ -123,12 +123,7 @@ def _card_accounts() -> list[str]:
 
 
 def test_webhook_payments():
-    started = time.perf_counter()
-    call_command("seed_demo", "--accounts", str(ACCOUNTS), "--seed", "1", stdout=io.StringIO())
-    say(
-        f"webhook bench setup: seed_demo --accounts {ACCOUNTS:,}"
-        f" in {time.perf_counter() - started:.0f}s"
-    )
+    demo_seeded("webhook bench")
     numbers = _card_accounts()
     assert len(numbers) >= CLIENTS * 10, "too few demo accounts that take cards"
     slices = [numbers[n::CLIENTS] for n in range(CLIENTS)]

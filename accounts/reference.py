@@ -85,7 +85,11 @@ SPECIAL_CONDITIONS = {
     "DOG": ("Dog on premises", "dog"),
     "ELDERLY": ("Elderly occupant", "person"),
     "METERACCESS": ("Meter access issue", "key"),
+    "NOPENALTY": ("Exempt from late charges", "flag"),
 }
+# What a special condition exempts the account from (delinquency).
+CONDITIONS_EXEMPT_PENALTY = {"NOPENALTY", "LIFESUPPORT"}
+CONDITIONS_PROTECT_SHUTOFF = {"LIFESUPPORT"}
 # Panel configuration (seed 004): user-defined codes, document types, custom fields and
 # contact types a utility starts from.
 UDC_CAPTIONS = {
@@ -170,7 +174,13 @@ def reference_data_load() -> None:
             model.objects.get_or_create(code=code, defaults={"description": description})
     for code, (description, icon) in SPECIAL_CONDITIONS.items():
         SpecialConditionType.objects.get_or_create(
-            code=code, defaults={"description": description, "icon": icon}
+            code=code,
+            defaults={
+                "description": description,
+                "icon": icon,
+                "exempts_penalty": code in CONDITIONS_EXEMPT_PENALTY,
+                "protects_from_shutoff": code in CONDITIONS_PROTECT_SHUTOFF,
+            },
         )
     for code, (description, role, priority) in TODO_TYPES.items():
         ToDoType.objects.get_or_create(

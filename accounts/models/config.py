@@ -80,6 +80,13 @@ class SpecialConditionType(CodeTable):
     """Special conditions may carry an icon shown on the dashboard cards."""
 
     icon = models.CharField(max_length=40, blank=True, help_text="Icon name shown on the cards.")
+    # What the condition exempts the account from (delinquency reads these).
+    exempts_penalty = models.BooleanField(
+        default=False, help_text="Accounts with this condition are not charged late fees."
+    )
+    protects_from_shutoff = models.BooleanField(
+        default=False, help_text="Accounts with this condition are never shut-off candidates."
+    )
 
 
 class ToDoType(CodeTable):

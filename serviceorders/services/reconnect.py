@@ -18,6 +18,7 @@ import logging
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Account
@@ -43,17 +44,37 @@ Reason = ReconnectDecision.Reason
 
 
 def payments_frozen_handle(*, payment_ids: list[int], account_ids: list[int]) -> None:
-    """The `payment_frozen` receiver's work: two queries when no paying account is shut
-    off or has a pending disconnect (the nightly bulk path sends thousands of ids)."""
+    """The `payment_frozen` receiver's work: one query when no paying account is shut off
+    or has a pending disconnect (every online payment and the nightly bulk path, with
+    thousands of ids, come through here)."""
+    pending_disconnect = ServiceOrder.objects.filter(
+        account_id=OuterRef("pk"),
+        kind=ServiceOrderKind.DISCONNECT,
+        status=ServiceOrder.Status.OPEN,
+    )
+    flagged = list(
+        Account.objects.filter(pk__in=id_in(account_ids))
+        .annotate(pending=Exists(pending_disconnect))
+        .filter(Q(service_status=Account.ServiceStatus.SHUT_OFF) | Q(pending=True))
+        .order_by("pk")
+        .values_list("pk", "service_status", "pending")
+    )
+    if not flagged:
+        return
     options = ReconnectOptions.load()
-    shut_off = list(
-        Payment.objects.filter(
-            pk__in=id_in(payment_ids),
-            status=Payment.Status.FROZEN,
-            account__service_status=Account.ServiceStatus.SHUT_OFF,
+    shut_off_ids = [pk for pk, status, _ in flagged if status == Account.ServiceStatus.SHUT_OFF]
+    shut_off = (
+        list(
+            Payment.objects.filter(
+                pk__in=id_in(payment_ids),
+                status=Payment.Status.FROZEN,
+                account_id__in=shut_off_ids,
+            )
+            .order_by("account_id", "pk")
+            .values_list("pk", "account_id")
         )
-        .order_by("account_id", "pk")
-        .values_list("pk", "account_id")
+        if shut_off_ids
+        else []
     )
     for payment_id, account_id in shut_off:
         try:
@@ -61,17 +82,7 @@ def payments_frozen_handle(*, payment_ids: list[int], account_ids: list[int]) ->
         except Exception:  # one account's failure must not stop the others
             log.exception("auto-reconnect failed for payment %s", payment_id)
     if options.cancel_pending_disconnects:
-        pending = (
-            ServiceOrder.objects.filter(
-                account_id__in=id_in(account_ids),
-                kind=ServiceOrderKind.DISCONNECT,
-                status=ServiceOrder.Status.OPEN,
-            )
-            .order_by("account_id")
-            .values_list("account_id", flat=True)
-            .distinct()
-        )
-        for account_id in list(pending):
+        for account_id in [pk for pk, _, pending in flagged if pending]:
             try:
                 pending_disconnects_cancel(account_id=account_id, payment_ids=payment_ids)
             except Exception:

@@ -268,3 +268,18 @@ def test_report_command_prints_csv(disconnected, django_capture_on_commit_callba
     header, row = out.getvalue().splitlines()
     assert header.startswith("decided_at,account,payment")
     assert f",{disconnected.number}," in row and ",yes,reconnected," in row
+
+
+def test_a_payment_on_a_connected_account_with_no_disconnect_costs_one_query(
+    django_assert_num_queries,
+):
+    """Every online payment runs the receiver after commit (issue 7's online path): for the
+    common account, neither shut off nor with a pending disconnect, one query and done."""
+    from serviceorders.services.reconnect import payments_frozen_handle
+
+    account, (water,) = account_with("WATER")
+    bill(account, {water: 70})
+    payment = pay(account, 70)
+    with django_assert_num_queries(1):
+        payments_frozen_handle(payment_ids=[payment.pk], account_ids=[account.pk])
+    assert not ReconnectDecision.objects.exists()

@@ -36,9 +36,11 @@ class PermissionsBackend(ModelBackend):
             return super().get_all_permissions(user_obj, obj)
         pairs = ("content_type__app_label", "codename")
         rows = (
+            # No ORDER BY in either half: SQLite (`make run`) refuses one in a compound.
             Permission.objects.filter(user=user_obj)
+            .order_by()
             .values_list(*pairs)
-            .union(Permission.objects.filter(group__user=user_obj).values_list(*pairs))
+            .union(Permission.objects.filter(group__user=user_obj).order_by().values_list(*pairs))
         )
         user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return user_obj._perm_cache

@@ -128,6 +128,17 @@ def test_seed_demo_on_sqlite_stores_exact_balances_and_passes_check_ledger(tmp_p
     ledger = manage("check_ledger")
     assert ledger.returncode == 0, ledger.stderr[-2000:]
     assert "ledger OK" in ledger.stdout
+    # The demo staff sign in and work there: their permission checks must run on SQLite
+    # (a UNION of two ordered queries did not).
+    assert manage("demo_users").returncode == 0
+    perms = manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        "print(User.objects.get(username='csr').has_perm('accounts.view_account'))",
+    )
+    assert perms.returncode == 0, perms.stderr[-2000:]
+    assert perms.stdout.strip().splitlines()[-1] == "True"
     with sqlite3.connect(db) as conn:
         for table in ("accounts_account", "accounts_serviceagreement"):
             values = [v for (v,) in conn.execute(f"SELECT balance FROM {table}")]  # noqa: S608

@@ -14,6 +14,9 @@ method, delinquency arrangements and pending shutoffs, service orders the open c
 Providers run by `order`; a later one may overwrite an earlier one's value (accounts'
 ledger-based last payment is the fallback that payments replaces).
 
+Payment entry shows alerts too (seed 000: "for both Inquiry and Payments"): an app calls
+`register_payment_alerts(provider)`; payments' tab asks `payment_alerts(ctx)`.
+
 The To Do screen and the home page have two more (issue 8 item 16): `register_todo_source`
 says how a To Do entry's `source` ("payments.Tender:12") opens the record it points at, and
 `register_home_card` adds a card to the CSR's start page (payments: today's payments taken
@@ -114,6 +117,9 @@ class Tab:
 
 
 FactsProvider = Callable[[PanelContext, Facts], None]
+# Alerts payment entry shows before money is taken (seed 000: "Alerts window ... for both
+# Inquiry and Payments"); the banner's own come from the facts providers (`Facts.alerts`).
+PaymentAlertsProvider = Callable[[PanelContext], list[str]]
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,7 @@ _CUSTOMER_SECTIONS: dict[str, CustomerSection] = {}
 _TODO_SOURCES: dict[str, TodoSourceResolver] = {}
 _HOME_CARDS: dict[str, HomeCard] = {}
 _FACTS: list[tuple[int, str, FactsProvider]] = []
+_PAYMENT_ALERTS: dict[str, PaymentAlertsProvider] = {}
 _HISTORY_ACTIONS: dict[str, HistoryActions] = {}
 _PERSONAL_ACTIONS: dict[str, tuple[int, str, Callable[[PanelContext], dict]]] = {}
 _discovered = False
@@ -266,6 +273,18 @@ def facts_provider(*, order: int = 100) -> Callable[[FactsProvider], FactsProvid
         return register_facts(fn, order=order)
 
     return decorator
+
+
+def register_payment_alerts(provider: PaymentAlertsProvider) -> PaymentAlertsProvider:
+    """`provider(ctx)` returns the alert texts payment entry shows for the account."""
+    _PAYMENT_ALERTS[f"{provider.__module__}.{provider.__qualname__}"] = provider
+    return provider
+
+
+def payment_alerts(ctx: PanelContext) -> list[str]:
+    """Every registered provider's payment-entry alerts, in registration order."""
+    _discover()
+    return [text for provider in _PAYMENT_ALERTS.values() for text in provider(ctx)]
 
 
 def register_history_actions(*, template: str, rows) -> HistoryActions:

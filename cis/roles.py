@@ -86,6 +86,8 @@ _SUPERVISOR = [
     ("payments", "import_uploadfile"),
     ("autopay", "delete_"),
     ("delinquency", "change_"),
+    # No Penalty on an account (seed 000) is a Supervisor's (and an Administrator's: all).
+    ("delinquency", "change_no_penalty"),
     # Deleting an open service order entered by mistake (issue 11); a CSR cancels.
     ("serviceorders", "delete_serviceorder"),
     ("cis", "view_piirevealaudit"),

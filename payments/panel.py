@@ -16,6 +16,7 @@ from accounts.panel import (
     PanelContext,
     RecordLink,
     facts_provider,
+    payment_alerts,
     register_history_actions,
     register_home_card,
     register_personal_action,
@@ -59,6 +60,7 @@ def _payments_context(ctx: PanelContext) -> dict:
         "receipt_form": ReceiptForm(),
         "notes": payment_center_notes(ctx),
         "refuses": ctx.customer.do_not_accept_payments,
+        "alerts": payment_alerts(ctx),  # other apps' (delinquency: No Penalty, cash only...)
     }
 
 

@@ -1,0 +1,3 @@
+"""Delinquency admin: each piece keeps its admin in its own module."""
+
+from . import admin_alerts  # noqa: F401 - alert types

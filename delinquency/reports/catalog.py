@@ -1,7 +1,6 @@
 """The reports of the Reports menu: their columns, filters and how a chunk of query rows
 becomes table rows (the same cells for HTML, CSV and PDF)."""
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -416,4 +415,4 @@ REPORTS: dict[str, Report] = {
     )
 }
 
-__all__ = ["REPORTS", "Column", "Report", "dt"]
+__all__ = ["REPORTS", "Column", "Report"]

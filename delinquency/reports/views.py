@@ -21,7 +21,7 @@ from .catalog import REPORTS, Report
 PERMISSION = "delinquency.view_reports"
 PAGE_SIZE = 100
 CHUNK = 2000
-PDF_MAX_ROWS = 1000
+PDF_MAX_ROWS = 500
 
 
 def _need(request) -> None:

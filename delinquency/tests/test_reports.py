@@ -822,4 +822,4 @@ def test_html_pages_and_pdf_cap(client, csr, book, monkeypatch):
     pdf = pdf_text(c.get(url("account-grid", format="pdf")))
     assert "The first 5 of 11 rows; the CSV has them all." in " ".join(pdf.split())
     assert "3000000000" in pdf and "3000000001" not in pdf
-    assert PDF_MAX_ROWS == 1000
+    assert PDF_MAX_ROWS == 500

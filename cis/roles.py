@@ -68,7 +68,7 @@ _CSR = [
     # seed 004: a CSR setting up a draft reads the number back to the customer; "Show"
     # asks for the password again and every view is audited.
     ("autopay", "reveal_bank_account"),
-    ("delinquency", "view_"),
+    ("delinquency", "view_"),  # the Reports menu too (delinquency.view_reports)
     ("delinquency", "add_"),
     ("serviceorders", "view_"),
     ("serviceorders", "add_"),

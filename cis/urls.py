@@ -16,6 +16,7 @@ urlpatterns = [
     path("acp/", include("autopay.urls")),  # the Payments tab (issue 4 item 9)
     path("acp/", include("serviceorders.urls")),  # Service Orders tab, control panel
     path("acp/", include("delinquency.credit_urls")),  # Credit tab: No Penalty (issue 12)
+    path("acp/", include("delinquency.reports.urls")),  # Reports menu (issue 12 item 8)
     path("acp/", include("accounts.acp.urls")),
     path("my/", include("payments.portal.urls")),  # web self-care (issue 11 item 6)
     path("admin/", admin.site.urls),

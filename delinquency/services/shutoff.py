@@ -117,12 +117,15 @@ class _Facts:
         ids = [a.pk for a in accounts]
         customer_ids = {a.customer_id for a in accounts}
         location_ids = {a.location_id for a in accounts}
-        self.latest_notice = dict(
+        # Every notice of the chunk up to the date, oldest first: the rule takes the first
+        # one on or after the account's oldest open charge's due date.
+        self.notices = defaultdict(list)
+        for account_id, day in (
             LateNotice.objects.filter(account_id__in=id_in(ids), notice_date__lte=as_of)
-            .values("account_id")
-            .annotate(last=Max("notice_date"))
-            .values_list("account_id", "last")
-        )
+            .order_by("account_id", "notice_date")
+            .values_list("account_id", "notice_date")
+        ):
+            self.notices[account_id].append(day)
         self.medical = dict(
             MedicalCertificate.objects.filter(
                 account_id__in=id_in(ids), certified_on__lte=as_of, expires_on__gte=as_of
@@ -214,16 +217,16 @@ def _checks(account: Account, row: PastDue, policy, facts: _Facts, as_of: dt.dat
             f"policy {policy.shutoff_days_past_due}",
         )
         lead = policy.shutoff_notice_business_days
-        last = facts.latest_notice.get(account.pk)
-        if last is None or last < row.oldest_due:
+        first = next((d for d in facts.notices.get(account.pk, []) if d >= row.oldest_due), None)
+        if first is None:
             check("notice", False, "No late notice for this past-due amount")
         else:
-            sent = business_days_between(last, as_of)
+            sent = business_days_between(first, as_of)
             check(
                 "notice",
                 sent >= lead,
-                f"Late notice of {last:%m/%d/%Y}: {sent} business days before, policy {lead} "
-                f"(first shut-off day {_first_day(last, lead):%m/%d/%Y})",
+                f"Late notice of {first:%m/%d/%Y}: {sent} business days before, policy {lead} "
+                f"(first shut-off day {_first_day(first, lead):%m/%d/%Y})",
             )
     until = facts.medical.get(account.pk)
     check(

@@ -143,6 +143,15 @@ def test_notice_lead_time_counts_business_days(notice_on, eligible):
     assert not disconnects(account).exists() or eligible
 
 
+def test_a_second_later_notice_does_not_restart_the_lead_time():
+    account = candidate()  # noticed 05-01
+    notice(account, on=dt.date(2026, 5, 28))
+    run()
+    ev = evaluation(account)
+    assert ev.is_eligible
+    assert check(ev, "notice")["detail"].startswith("Late notice of 05/01/2026: 21 business days")
+
+
 def test_a_notice_older_than_the_delinquency_does_not_count():
     account = candidate(noticed=False)
     notice(account, on=dt.date(2026, 2, 1))  # before the bill was due

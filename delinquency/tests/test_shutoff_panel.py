@@ -148,3 +148,27 @@ def test_the_territorys_moratorium_days_are_listed(client, csr_user, account):
     html = tab(login(client, csr_user), account).content.decode()
     assert "north cold" in html and "south heat" not in html
     assert "All territories" in html and "N (North)" in html
+
+
+def test_the_panel_opens_on_the_shutoff_tab(client, csr_user, account):
+    batch_run(job_name="shutoff_candidates", business_date=AS_OF)
+    response = login(client, csr_user).get(
+        reverse("acp:panel", args=[account.number]), {"tab": "shutoff"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-tab="shutoff"' in html and 'id="shutoff-verdict"' in html
+
+
+def test_territories_and_moratorium_days_in_the_admin(client, account):
+    admin = _user("Administrator")
+    admin.is_staff = True
+    admin.save()
+    login(client, admin)
+    north = ServiceTerritory.objects.create(code="N", description="North", postal_prefixes=["557"])
+    MoratoriumDay.objects.create(territory=north, day=AS_OF, kind="cold")
+    for name in ("serviceterritory", "moratoriumday", "shutoffevaluation"):
+        response = client.get(reverse(f"admin:delinquency_{name}_changelist"))
+        assert response.status_code == 200, name
+    response = client.get(reverse("admin:delinquency_serviceterritory_change", args=[north.pk]))
+    assert response.status_code == 200 and "Moratorium days" in response.content.decode()

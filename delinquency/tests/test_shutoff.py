@@ -356,3 +356,28 @@ def test_two_workers_at_once_make_one_order():
     assert sorted(r.eligible for r in results) == [0, 1]
     assert disconnects(account).count() == 1
     assert ShutoffEvaluation.objects.filter(account=account).count() == 1
+
+
+def _queries(account_ids):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(conn) as captured:
+        shutoff_evaluate(account_ids=account_ids, as_of=AS_OF)
+    return len(captured.captured_queries)
+
+
+def test_evaluating_a_chunk_costs_the_same_queries_for_3_or_12_accounts():
+    """Set-based: the rules read each protection once per chunk, not per account (an
+    eligible account adds only its order)."""
+    accounts = [candidate() for _ in range(15)]
+    for account in accounts:
+        _arrangement(account)  # blocked: no order
+        life_support(account)
+        MedicalCertificate.objects.create(
+            account=account, certified_on=AS_OF, expires_on=AS_OF, certifier="Dr. Lee"
+        )
+    few = _queries([a.pk for a in accounts[:3]])
+    many = _queries([a.pk for a in accounts[3:]])
+    assert few == many
+    assert ShutoffEvaluation.objects.filter(as_of=AS_OF).count() == 15

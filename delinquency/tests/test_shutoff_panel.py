@@ -172,3 +172,17 @@ def test_territories_and_moratorium_days_in_the_admin(client, account):
         assert response.status_code == 200, name
     response = client.get(reverse("admin:delinquency_serviceterritory_change", args=[north.pk]))
     assert response.status_code == 200 and "Moratorium days" in response.content.decode()
+
+
+def test_shutoff_pending_while_the_jobs_order_is_open(rf, csr_user, account):
+    from accounts.panel import PanelContext, panel_facts
+    from serviceorders.services.orders import service_order_cancel
+
+    request = rf.get("/")
+    request.user = csr_user
+    assert not panel_facts(PanelContext(request=request, account=account)).shutoff_pending
+    batch_run(job_name="shutoff_candidates", business_date=AS_OF)
+    assert panel_facts(PanelContext(request=request, account=account)).shutoff_pending
+    order = account.shutoff_evaluations.get().service_order
+    service_order_cancel(order=order, reason="paid at the counter")
+    assert not panel_facts(PanelContext(request=request, account=account)).shutoff_pending

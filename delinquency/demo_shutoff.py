@@ -38,10 +38,19 @@ def _notice(account: Account, row, on: dt.date) -> None:
     )
 
 
-@transaction.atomic
 def shutoff_demo(
     *, as_of: dt.date, log: Callable[[str], None] = print, run: bool = False
 ) -> dict[str, str]:
+    picked = _prepare(as_of=as_of, log=log)
+    if picked and run:
+        from cis.batch import batch_run
+
+        batch_run(job_name="shutoff_candidates", business_date=as_of, force=True)
+    return picked
+
+
+@transaction.atomic
+def _prepare(*, as_of: dt.date, log: Callable[[str], None]) -> dict[str, str]:
     from serviceorders.reference import reference_data_load as so_reference
 
     from .reference import reference_data_load
@@ -102,8 +111,4 @@ def shutoff_demo(
         + ", medical certificate on "
         + picked.get("medical", "-")
     )
-    if run:
-        from cis.batch import batch_run
-
-        batch_run(job_name="shutoff_candidates", business_date=as_of, force=True)
     return picked

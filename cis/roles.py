@@ -90,6 +90,10 @@ _SUPERVISOR = [
     ("delinquency", "change_no_penalty"),
     # Deleting an open service order entered by mistake (issue 11); a CSR cancels.
     ("serviceorders", "delete_serviceorder"),
+    # Shut-off protections (issue 12 item 7): a Supervisor records them, a CSR views.
+    ("delinquency", "add_medicalcertificate"),
+    ("delinquency", "add_billdispute"),
+    ("delinquency", "change_billdispute"),
     ("cis", "view_piirevealaudit"),
     # To Do entries: a CSR takes and completes entries; a supervisor hands them to others.
     ("accounts", "reassign_todoentry"),
@@ -98,7 +102,15 @@ _SUPERVISOR = [
 
 
 # Granted only by name, never by a prefix such as "view_".
-SENSITIVE = {"view_private_account", "reveal_pii", "view_secure_document"}
+SENSITIVE = {
+    "view_private_account",
+    "reveal_pii",
+    "view_secure_document",
+    # Shut-off protections: Supervisors only, not a CSR's "add_" of delinquency.
+    "add_medicalcertificate",
+    "add_billdispute",
+    "change_billdispute",
+}
 
 
 def _matching(rules) -> list[Permission]:

@@ -210,6 +210,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 BATCH_CHUNK_SIZE = env_int("OPENCIS_BATCH_CHUNK_SIZE", 500)
 # Payments: a cash-only score at or above this refuses checks, cards and ACH (seed 003 4.3).
 OPENCIS_CASH_ONLY_THRESHOLD = env_int("OPENCIS_CASH_ONLY_THRESHOLD", 100)
+# Delinquency: medical certificate renewals allowed per rolling year (issue 12 item 7).
+OPENCIS_MEDICAL_RENEWALS_PER_YEAR = env_int("OPENCIS_MEDICAL_RENEWALS_PER_YEAR", 2)
 # The largest amount one payment, tender, adjustment or bill segment may carry (the API
 # refuses more); the ledger refuses any posting that would overflow a cached balance.
 OPENCIS_MAX_AMOUNT = Decimal(env_str("OPENCIS_MAX_AMOUNT", "9999999.99"))

@@ -1,4 +1,6 @@
 """The delinquency app's admin: each piece keeps its admin in its own module."""
 
-from . import admin_alerts  # noqa: F401 - alert types
-from . import admin_shutoff  # noqa: F401 - territories, moratorium days, evaluations
+from . import (
+    admin_alerts,  # noqa: F401 - alert types
+    admin_shutoff,  # noqa: F401 - territories, moratorium days, evaluations
+)

@@ -1,5 +1,7 @@
 """The delinquency app on the Account Control Panel (found by accounts.panel's
 autodiscovery): each piece registers itself in its own module."""
 
-from . import panel_credit  # noqa: F401 - Credit tab, alerts
-from . import panel_shutoff  # noqa: F401 - Shut-off tab
+from . import (
+    panel_credit,  # noqa: F401 - Credit tab, alerts
+    panel_shutoff,  # noqa: F401 - Shut-off tab
+)

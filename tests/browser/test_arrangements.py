@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from delinquency.models import Arrangement
 
 from . import test_acp
+from .axe import axe_violations
 from .test_acp import login, open_tab, settle
 
 pytestmark = pytest.mark.browser
@@ -41,6 +42,7 @@ def test_csr_runs_the_arrangement_wizard_and_sees_the_schedule(
     wizard = page.locator("#arr-wizard")
     expect(wizard).to_have_attribute("data-step", "warnings")
     expect(wizard.locator("[data-warning=past_due]")).to_contain_text("$182.40")
+    problems = [f"warnings: {p}" for p in axe_violations(page)]
     _next(page)
 
     expect(wizard).to_have_attribute("data-step", "setup")
@@ -61,6 +63,7 @@ def test_csr_runs_the_arrangement_wizard_and_sees_the_schedule(
     expect(figures).to_contain_text("Remaining balance")
     expect(figures).to_contain_text("$82.40")
     expect(figures).to_contain_text("$25.00")
+    problems += [f"setup: {p}" for p in axe_violations(page)]
     _next(page)
 
     expect(wizard).to_have_attribute("data-step", "review")
@@ -68,6 +71,7 @@ def test_csr_runs_the_arrangement_wizard_and_sees_the_schedule(
     expect(schedule).to_have_count(4)
     expect(schedule.first).to_contain_text(start.strftime("%m/%d/%Y"))
     expect(page.locator("#arr-preview").get_by_role("button", name="Preview")).to_be_visible()
+    problems += [f"review: {p}" for p in axe_violations(page)]
     _next(page)
 
     expect(wizard).to_have_attribute("data-step", "confirm")
@@ -76,6 +80,7 @@ def test_csr_runs_the_arrangement_wizard_and_sees_the_schedule(
         "Tick the box"
     )
     assert not Arrangement.objects.exists()
+    problems += [f"confirm: {p}" for p in axe_violations(page)]
     page.check("#id_ok-confirmed")
     _next(page)
 
@@ -94,4 +99,6 @@ def test_csr_runs_the_arrangement_wizard_and_sees_the_schedule(
     expect(detail).to_have_count(4)
     expect(detail.nth(3)).to_contain_text("$25.00")
     assert [i.amount for i in arrangement.installments.all()] == [Decimal("25.00")] * 4
+    problems += [f"tab: {p}" for p in axe_violations(page)]
+    assert not problems, "axe found:\n" + "\n".join(problems)
     page.screenshot(path=artifacts / "arrangements-tab.png", full_page=True)

@@ -41,7 +41,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.lock_objects import accounts_lock
-from accounts.models import Account, Bill, ChangeRecord, FinancialTransaction, ServiceAgreement
+from accounts.models import (
+    Account,
+    Bill,
+    ChangeRecord,
+    FinancialTransaction,
+    Note,
+    ServiceAgreement,
+)
 from accounts.selectors import account_aging
 from accounts.services.changes import Scope, changes_record, snapshot
 from accounts.services.work import credit_event_add
@@ -130,6 +137,13 @@ def arrangement_warnings(
         past_due = account_aging(account=account, as_of=on).past_due
         if past_due > 0:
             warnings.append(ArrangementWarning("past_due", f"Past due: ${past_due:,.2f}.", False))
+    notes = Note.objects.filter(
+        Q(level=Note.Level.ACCOUNT, account=account)
+        | Q(level=Note.Level.CUSTOMER, customer_id=account.customer_id),
+        Q(show_in_message_center=True) | Q(show_in_payment_center=True),
+        Q(expires_on__isnull=True) | Q(expires_on__gte=on),
+    ).only("subject")[:5]
+    warnings += [ArrangementWarning("note", f"Note: {note.subject}", False) for note in notes]
     broken = Arrangement.objects.filter(
         account=account, status=Arrangement.Status.BROKEN, ended_on__gte=on - relativedelta(years=1)
     ).first()

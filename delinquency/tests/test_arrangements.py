@@ -190,11 +190,21 @@ def test_an_amount_above_the_chosen_services_balance_is_refused():
     assert monthly(account, [sewer], amount="60.00").amount == D("60.00")
 
 
-def test_past_due_is_a_warning_not_a_blocker():
+def test_past_due_and_notes_are_warnings_not_blockers():
+    from accounts.models import Note
+
     account, *_ = owing()
     warnings = arrangement_warnings(account=account, on=TODAY)
     assert [(w.code, w.blocks) for w in warnings] == [("past_due", False)]
     assert "$180.00" in warnings[0].text
+    Note.objects.create(
+        account=account, subject="Lost job in January", text="...", show_in_message_center=True
+    )
+    Note.objects.create(account=account, subject="Internal only", text="...")
+    warnings = arrangement_warnings(account=account, on=TODAY)
+    assert [(w.code, w.text, w.blocks) for w in warnings][1:] == [
+        ("note", "Note: Lost job in January", False)
+    ]
 
 
 def test_delete_cancels_with_the_reason_and_who(django_user_model):

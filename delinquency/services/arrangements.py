@@ -16,9 +16,9 @@ Rules (each refused with an `ArrangementError`, a 400 in the API):
   sum exactly to the amount.
 
 **Protection.** Other parts of delinquency (penalties, shut-off) read "the account is on
-an arrangement" as `Arrangement.status == active` (`account_on_arrangement`,
-`ACTIVE_ARRANGEMENT`): a broken, kept or cancelled arrangement protects nothing. A broken
-one records its end in `protects_until`.
+an arrangement" as `Arrangement.status == active` (`account_on_arrangement`, the
+set-based `accounts_on_arrangement`, `ACTIVE_ARRANGEMENT`): a broken, kept or cancelled
+arrangement protects nothing. A broken one records its end in `protects_until`.
 
 **Review** (`arrangements_review`, job `arrangement_review`): for each active arrangement,
 what was paid since it was set up (frozen pay segments on its SAs, accounting date on or
@@ -77,6 +77,15 @@ def arrangement_number(pk: int) -> str:
 def account_on_arrangement(*, account: Account) -> Arrangement | None:
     """The account's active arrangement (the protection test), or None."""
     return Arrangement.objects.filter(ACTIVE_ARRANGEMENT, account=account).first()
+
+
+def accounts_on_arrangement(*, account_ids=None) -> set[int]:
+    """The ids of accounts with an active arrangement, in one query (for the set-based
+    penalty and shut-off jobs); all of them when `account_ids` is None."""
+    rows = Arrangement.objects.filter(ACTIVE_ARRANGEMENT)
+    if account_ids is not None:
+        rows = rows.filter(account_id__in=list(account_ids))
+    return set(rows.values_list("account_id", flat=True))
 
 
 # -- the wizard's Warnings step ---------------------------------------------------------

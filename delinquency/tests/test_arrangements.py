@@ -14,6 +14,7 @@ from delinquency.models import Arrangement, ArrangementInstallment, DelinquencyP
 from delinquency.services.arrangements import (
     ArrangementError,
     account_on_arrangement,
+    accounts_on_arrangement,
     arrangement_create,
     arrangement_delete,
     arrangement_warnings,
@@ -277,6 +278,7 @@ def test_broken_arrangement_lowers_the_credit_rating_until_the_points_expire():
     arrangement.refresh_from_db()
     assert arrangement.status == Arrangement.Status.ACTIVE
     assert account_on_arrangement(account=account) == arrangement
+    assert accounts_on_arrangement(account_ids=[account.pk]) == {account.pk}
 
     run = _review(dt.date(2026, 5, 6))
     arrangement.refresh_from_db()
@@ -287,6 +289,7 @@ def test_broken_arrangement_lowers_the_credit_rating_until_the_points_expire():
     )
     assert [s for *_, s in _installments(arrangement)] == ["kept", "broken", "cancelled"]
     assert account_on_arrangement(account=account) is None  # its protection is gone
+    assert accounts_on_arrangement(account_ids=[account.pk]) == set()
     assert (run.done, run.status) == (1, "complete")
     after, _ = account_credit_scores(account=account, as_of=dt.date(2026, 5, 10))
     assert after == before - 40

@@ -64,6 +64,7 @@ def test_csr_runs_the_arrangement_wizard_and_sees_the_schedule(
     expect(figures).to_contain_text("$82.40")
     expect(figures).to_contain_text("$25.00")
     problems += [f"setup: {p}" for p in axe_violations(page)]
+    page.screenshot(path=artifacts / "arrangements-wizard-setup.png", full_page=True)
     _next(page)
 
     expect(wizard).to_have_attribute("data-step", "review")
@@ -72,6 +73,7 @@ def test_csr_runs_the_arrangement_wizard_and_sees_the_schedule(
     expect(schedule.first).to_contain_text(start.strftime("%m/%d/%Y"))
     expect(page.locator("#arr-preview").get_by_role("button", name="Preview")).to_be_visible()
     problems += [f"review: {p}" for p in axe_violations(page)]
+    page.screenshot(path=artifacts / "arrangements-wizard-review.png", full_page=True)
     _next(page)
 
     expect(wizard).to_have_attribute("data-step", "confirm")

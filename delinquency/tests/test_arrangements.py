@@ -343,3 +343,21 @@ def test_the_demo_helper_puts_an_active_arrangement_on_an_account():
     arrangement = demo_arrangement_put(account=account, today=TODAY)
     assert arrangement.status == "active" and arrangement.amount == D("180.00")
     assert demo_arrangement_put(account=account, today=TODAY) is None
+
+
+def test_the_job_runs_in_chunks_and_counts_kept_broken_and_running():
+    day = dt.date(2026, 4, 10)
+    made = []
+    for paid in ("90.00", "0", "30.00"):  # kept, broken, still running
+        account, arrangement = _set_up()
+        if paid != "0":
+            pay(account, paid, day=dt.date(2026, 3, 20))
+        made.append(arrangement)
+
+    run = batch_run(job_name="arrangement_review", business_date=day, force=True, chunk_size=1)
+
+    assert (run.total, run.chunks_total, run.done, run.skipped) == (3, 3, 2, 1)
+    assert run.lines == 3 + 1 + 1  # installments decided: 3 kept, 1 broken, 1 kept
+    statuses = [Arrangement.objects.get(pk=a.pk).status for a in made]
+    assert statuses == ["kept", "broken", "active"]
+    assert CreditRatingEvent.objects.count() == 1

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("cis.api.urls")),
     path("", include("payments.api.urls")),
     path("", include("autopay.api.urls")),
+    path("", include("delinquency.api.urls")),
 ]

@@ -70,6 +70,8 @@ _CSR = [
     ("autopay", "reveal_bank_account"),
     ("delinquency", "view_"),  # the Reports menu too (delinquency.view_reports)
     ("delinquency", "add_"),
+    # seed 004 Arrangements tab: Add and Delete sit side by side for whoever works it.
+    ("delinquency", "delete_arrangement"),
     ("serviceorders", "view_"),
     ("serviceorders", "add_"),
     ("serviceorders", "change_"),

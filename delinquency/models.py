@@ -267,6 +267,8 @@ class Arrangement(models.Model):
 
     number = models.CharField(max_length=20, unique=True)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="arrangements")
+    # seed 004 wizard Setup: "the text that will appear in the summary window and reports"
+    description = models.CharField(max_length=120, blank=True)
     sas = models.ManyToManyField(ServiceAgreement, related_name="+", blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     balance_at_setup = money_field()

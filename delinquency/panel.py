@@ -2,6 +2,7 @@
 autodiscovery): each piece registers itself in its own module."""
 
 from . import (
+    panel_arrangements,  # noqa: F401 - Arrangements tab and wizard
     panel_credit,  # noqa: F401 - Credit tab, alerts
     panel_shutoff,  # noqa: F401 - Shut-off tab
 )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delinquency', '0002_reference_data'),
+        ('delinquency', '0003_view_reports_permission'),
     ]
 
     operations = [

@@ -361,7 +361,7 @@ def _decisions_insert(decisions: list[PenaltyDecision]) -> list[PenaltyDecision]
             "ON CONFLICT DO NOTHING RETURNING id, account_id",
             arrays,
         )
-        ids = dict((account_id, pk) for pk, account_id in cursor.fetchall())
+        ids = {account_id: pk for pk, account_id in cursor.fetchall()}
     written = []
     for d in decisions:
         if d.account_id in ids:

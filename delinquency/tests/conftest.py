@@ -27,8 +27,8 @@ def policy(reference_data):
     return DelinquencyPolicy.objects.get(customer_type="", revenue_class=None)
 
 
-def past_due(amount="100.00", *, days=30, as_of=AS_OF, sa=None, **account):
+def past_due(amount="100.00", *, days=30, as_of=AS_OF, sa=None, **fields):
     """An SA whose one bill of `amount` was due `days` before `as_of`."""
     due = as_of - dt.timedelta(days=days)
-    sa = sa or ServiceAgreementFactory(**{f"account__{k}": v for k, v in account.items()})
+    sa = sa or ServiceAgreementFactory(**{f"account__{k}": v for k, v in fields.items()})
     return billed_sa(Decimal(amount), bill_date=due - dt.timedelta(days=21), due_date=due, sa=sa)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("acp/", include("payments.portal.acp")),  # Reset Web Login (issue 11 item 6)
     path("acp/", include("autopay.urls")),  # the Payments tab (issue 4 item 9)
     path("acp/", include("serviceorders.urls")),  # Service Orders tab, control panel
+    path("acp/", include("delinquency.notice_urls")),  # late notice PDFs, print runs
     path("acp/", include("accounts.acp.urls")),
     path("my/", include("payments.portal.urls")),  # web self-care (issue 11 item 6)
     path("admin/", admin.site.urls),

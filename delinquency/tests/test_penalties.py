@@ -281,7 +281,7 @@ def test_a_chunk_of_fifty_accounts_costs_a_fixed_number_of_queries(
 ):
     sas = [past_due() for _ in range(50)]
     CreditAttributes.objects.create(account=sas[0].account, no_penalty=True)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(18):
         outcome = penalties_assess(account_ids=[sa.account_id for sa in sas], business_date=AS_OF)
     assert outcome.counts == {"charged": 49, "no_penalty": 1}
     assert list(ledger_breaches()) == []

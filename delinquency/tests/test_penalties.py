@@ -285,3 +285,49 @@ def test_a_chunk_of_fifty_accounts_costs_a_fixed_number_of_queries(
         outcome = penalties_assess(account_ids=[sa.account_id for sa in sas], business_date=AS_OF)
     assert outcome.counts == {"charged": 49, "no_penalty": 1}
     assert list(ledger_breaches()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_charge_once(policy):
+    """Two connections assess the same account at the same time, no batch lock between
+    them: the second's insert waits on the unique index for the first's transaction, then
+    does nothing (ON CONFLICT DO NOTHING), so it posts nothing."""
+    import threading
+
+    from django.db import connection, transaction
+
+    sa = past_due("100.00")
+    inserted, release, results = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                results["first"] = penalties_assess(
+                    account_ids=[sa.account_id], business_date=AS_OF
+                )
+                inserted.set()
+                release.wait(30)
+        finally:
+            inserted.set()
+            connection.close()
+
+    def second():
+        try:
+            results["second"] = penalties_assess(account_ids=[sa.account_id], business_date=AS_OF)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=first)
+    a.start()
+    inserted.wait(30)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(1.0)
+    assert b.is_alive()  # waiting for the first's uncommitted decision
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert len(results["first"].decisions) == 1
+    assert results["second"].decisions == []
+    assert Adjustment.objects.count() == 1
+    assert list(ledger_breaches()) == []

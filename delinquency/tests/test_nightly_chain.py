@@ -3,6 +3,7 @@ review -> shut-off candidates, in beat, editable in the admin; a job name no app
 registered (yet) is skipped and the chain goes on."""
 
 import json
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
@@ -79,3 +80,17 @@ def test_the_delinquency_tab_explains_notices_and_penalties(client, csr, policy)
     assert control.status_code == 200
     run = client.get(reverse("delinquency_notices:print-run", args=["2026-06-01"]))
     assert run.content.startswith(b"%PDF")
+
+
+def test_the_demo_entry_point_runs_notices_emails_and_penalties(policy):
+    from accounts.ledger_checks import ledger_breaches
+    from delinquency.demo_support import notices_and_penalties_seed
+
+    sa = past_due("80.00", days=25)
+    runs = notices_and_penalties_seed(AS_OF)
+    assert [r.status for r in runs.values()] == ["complete"] * 3
+    assert runs["delinquency_penalties"].money == D("1.20")
+    assert sa.account.late_notices.count() == 1
+    notices_and_penalties_seed(AS_OF)  # again: nothing twice
+    assert PenaltyDecision.objects.count() == 1 and LateNotice.objects.count() == 1
+    assert list(ledger_breaches()) == []

@@ -135,3 +135,17 @@ def test_a_chunk_of_fifty_accounts_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         outcome = late_notices_create(account_ids=ids, business_date=AS_OF)
     assert len(outcome.notices) == 50
+
+
+def test_a_chunk_above_the_copy_threshold_writes_notices_history_and_charges(policy):
+    """210 accounts: notices, history rows and adjustments go through COPY (cis.bulk)."""
+    from accounts.ledger_checks import ledger_breaches
+    from delinquency.services.penalties import penalties_assess
+
+    ids = [past_due().account_id for _ in range(210)]
+    assert len(late_notices_create(account_ids=ids, business_date=AS_OF).notices) == 210
+    notice = LateNotice.objects.first()
+    assert notice.recipients[0]["delivery"] == "print"
+    assert ChangeRecord.objects.filter(object_id=notice.pk, account_id=notice.account_id)
+    assert len(penalties_assess(account_ids=ids, business_date=AS_OF).decisions) == 210
+    assert list(ledger_breaches()) == []

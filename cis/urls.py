@@ -19,6 +19,7 @@ urlpatterns = [
     path("acp/", include("delinquency.reports.urls")),  # Reports menu (issue 12 item 8)
     path("acp/", include("delinquency.shutoff_urls")),  # the Shut-off tab (issue 12 item 7)
     path("acp/", include("delinquency.arrangements.urls")),  # Arrangements tab, wizard
+    path("acp/", include("delinquency.notice_urls")),  # late notice PDFs, print runs
     path("acp/", include("accounts.acp.urls")),
     path("my/", include("payments.portal.urls")),  # web self-care (issue 11 item 6)
     path("admin/", admin.site.urls),

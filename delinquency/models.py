@@ -164,6 +164,12 @@ class LateNotice(models.Model):
         EMAIL = "email", "Email"
         PRINT = "print", "Print run"
 
+    class EmailStatus(models.TextChoices):
+        NONE = "none", "No email copy"
+        PENDING = "pending", "To send"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="late_notices")
     # The oldest past-due bill the notice is about: one notice per bill.
     bill = models.ForeignKey(
@@ -179,10 +185,22 @@ class LateNotice(models.Model):
         "cis.BatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The email copies (customer and / or contacts): sent by the `late_notice_delivery`
+    # job, apart from the notice run so 100,000 notices are not 100,000 PDFs in it.
+    email_status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.NONE
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-notice_date", "-pk"]
-        indexes = [models.Index(fields=["account", "notice_date"])]
+        indexes = [
+            models.Index(fields=["account", "notice_date"]),
+            models.Index(
+                fields=["notice_date"], condition=Q(email_status="pending"), name="notice_email_due"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "bill"],
@@ -220,6 +238,11 @@ class PenaltyDecision(models.Model):
     reason = models.CharField(max_length=20, choices=Reason.choices)
     detail = models.CharField(max_length=200, blank=True)
     past_due = money_field()
+    # The bill the late charge is for: one charge per bill (the latest bill at least
+    # penalty_days_after_due late while the account is past due).
+    bill = models.ForeignKey(
+        Bill, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     amount = money_field(default=ZERO)
     adjustment = models.OneToOneField(
         "accounts.Adjustment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -237,6 +260,11 @@ class PenaltyDecision(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "as_of"], name="one_penalty_decision_per_day"
+            ),
+            models.UniqueConstraint(
+                fields=["account", "bill"],
+                condition=Q(outcome="charged", bill__isnull=False),
+                name="one_late_charge_per_bill",
             ),
             models.CheckConstraint(
                 condition=Q(outcome="charged", amount__gt=0)

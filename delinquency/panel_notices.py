@@ -1,0 +1,41 @@
+"""Delinquency on the Account Control Panel: the Delinquency tab, which lists the account's
+late notices (each with its PDF) and the penalty job's decisions (charged or skipped, and
+why), so every decision the nightly jobs made is explainable from the account's screen."""
+
+from accounts.panel import PanelContext, register_tab
+
+from .models import LateNotice, PenaltyDecision
+
+TAB = "delinquency"
+TEMPLATE = "delinquency/acp/tab.html"
+ROWS = 50
+
+
+def tab_context(ctx: PanelContext) -> dict:
+    return {
+        "notices": list(LateNotice.objects.filter(account=ctx.account)[:ROWS]),
+        "decisions": list(
+            PenaltyDecision.objects.filter(account=ctx.account).select_related(
+                "adjustment", "bill"
+            )[:ROWS]
+        ),
+        "can_print_run": ctx.user.has_perm("delinquency.view_latenotice"),
+    }
+
+
+def _has_records(ctx: PanelContext) -> bool:
+    return (
+        LateNotice.objects.filter(account=ctx.account).exists()
+        or PenaltyDecision.objects.filter(account=ctx.account).exists()
+    )
+
+
+register_tab(
+    key=TAB,
+    label="Delinquency",
+    order=85,
+    template=TEMPLATE,
+    context=tab_context,
+    has_records=_has_records,
+    permission="delinquency.view_latenotice",
+)

@@ -31,3 +31,12 @@ def business_days_before(day: dt.date, n: int) -> dt.date:
         if is_business_day(day):
             n -= 1
     return day
+
+
+def business_days_add(day: dt.date, n: int) -> dt.date:
+    """The date `n` business days after `day` (a notice's pay-by date)."""
+    while n > 0:
+        day += ONE_DAY
+        if is_business_day(day):
+            n -= 1
+    return day

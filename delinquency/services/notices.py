@@ -38,27 +38,9 @@ from accounts.models import (
 from cis.bulk import bulk_insert
 from cis.money import money_format
 
+from ..business_days import business_days_add
 from ..models import LateNotice
 from ..selectors import PolicyBook, past_due_accounts
-
-
-def business_days_add(day: dt.date, days: int) -> dt.date:
-    """`days` business days (Monday to Friday) after `day`."""
-    while days > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
-
-
-def business_days_between(start: dt.date, end: dt.date) -> int:
-    """Business days after `start` up to and including `end` (0 when end <= start)."""
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            count += 1
-    return count
 
 
 def notice_candidates(*, business_date: dt.date) -> QuerySet[Account]:

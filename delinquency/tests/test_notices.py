@@ -11,9 +11,10 @@ from django.core import mail
 from accounts.models import ChangeRecord, Contact, ContactEmail, CustomerEmail
 from accounts.tests.factories import code_table
 from cis.batch import batch_run
+from delinquency.business_days import business_days_add
 from delinquency.models import LateNotice
 from delinquency.pdf import print_run_pages, print_run_pdf
-from delinquency.services.notices import business_days_add, late_notices_create
+from delinquency.services.notices import late_notices_create
 
 from .conftest import AS_OF, past_due
 

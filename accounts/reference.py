@@ -139,17 +139,29 @@ DEMOGRAPHICS = {
 }
 
 
+def rows_ensure(model, rows: dict, *, key: str = "code", **fixed) -> dict:
+    """`get_or_create` for many rows at once: one query finds those already there, one insert
+    adds the rest (rows already there are left as a utility edited them). `rows` maps each
+    key value to the defaults of a new row; `fixed` are filters every row has. Returns
+    {key value: row}."""
+    found = {
+        getattr(row, key): row
+        for row in model.objects.filter(**fixed, **{f"{key}__in": list(rows)})
+    }
+    new = [model(**fixed, **{key: k}, **defaults) for k, defaults in rows.items() if k not in found]
+    if new:
+        model.objects.bulk_create(new)
+        found.update((getattr(row, key), row) for row in new)
+    return found
+
+
 @transaction.atomic
 def reference_data_load() -> None:
-    gl = {}
-    for code, description in GL_ACCOUNTS.items():
-        gl[code], _ = GLAccount.objects.get_or_create(
-            code=code, defaults={"description": description}
-        )
-    for code, (desc, prio, overpay, deposit, excess, ar, rev) in SA_TYPES.items():
-        SAType.objects.get_or_create(
-            code=code,
-            defaults={
+    gl = rows_ensure(GLAccount, {code: {"description": d} for code, d in GL_ACCOUNTS.items()})
+    rows_ensure(
+        SAType,
+        {
+            code: {
                 "description": desc,
                 "payment_priority": prio,
                 "is_overpayment_eligible": overpay,
@@ -157,71 +169,93 @@ def reference_data_load() -> None:
                 "is_excess_credit": excess,
                 "receivable_gl": gl[ar],
                 "revenue_gl": gl[rev],
-            },
-        )
-    for code, (desc, offset, nsf, penalty) in ADJUSTMENT_TYPES.items():
-        AdjustmentType.objects.get_or_create(
-            code=code,
-            defaults={
+            }
+            for code, (desc, prio, overpay, deposit, excess, ar, rev) in SA_TYPES.items()
+        },
+    )
+    rows_ensure(
+        AdjustmentType,
+        {
+            code: {
                 "description": desc,
                 "offset_gl": gl[offset],
                 "is_nsf_charge": nsf,
                 "is_penalty": penalty,
-            },
-        )
+            }
+            for code, (desc, offset, nsf, penalty) in ADJUSTMENT_TYPES.items()
+        },
+    )
     for model, rows in CODE_TABLES.items():
-        for code, description in rows.items():
-            model.objects.get_or_create(code=code, defaults={"description": description})
-    for code, (description, icon) in SPECIAL_CONDITIONS.items():
-        SpecialConditionType.objects.get_or_create(
-            code=code,
-            defaults={
+        rows_ensure(model, {code: {"description": d} for code, d in rows.items()})
+    rows_ensure(
+        SpecialConditionType,
+        {
+            code: {
                 "description": description,
                 "icon": icon,
                 "exempts_penalty": code in CONDITIONS_EXEMPT_PENALTY,
                 "protects_from_shutoff": code in CONDITIONS_PROTECT_SHUTOFF,
-            },
-        )
-    for code, (description, role, priority) in TODO_TYPES.items():
-        ToDoType.objects.get_or_create(
-            code=code, defaults={"description": description, "role": role, "priority": priority}
-        )
+            }
+            for code, (description, icon) in SPECIAL_CONDITIONS.items()
+        },
+    )
+    rows_ensure(
+        ToDoType,
+        {
+            code: {"description": description, "role": role, "priority": priority}
+            for code, (description, role, priority) in TODO_TYPES.items()
+        },
+    )
     panel_reference_load()
 
 
 def panel_reference_load() -> None:
-    for code, (description, scope, values) in UDC_CAPTIONS.items():
-        caption, _ = UDCCaption.objects.get_or_create(
-            code=code, defaults={"description": description, "applies_to": scope}
+    captions = rows_ensure(
+        UDCCaption,
+        {
+            code: {"description": description, "applies_to": scope}
+            for code, (description, scope, _values) in UDC_CAPTIONS.items()
+        },
+    )
+    for code, (_description, _scope, values) in UDC_CAPTIONS.items():
+        rows_ensure(
+            UDCValue,
+            {value: {"description": label} for value, label in values.items()},
+            caption=captions[code],
         )
-        for value, label in values.items():
-            UDCValue.objects.get_or_create(
-                caption=caption, code=value, defaults={"description": label}
-            )
-    for code, (description, secure) in DOCUMENT_TYPES.items():
-        DocumentType.objects.get_or_create(
-            code=code, defaults={"description": description, "is_secure": secure}
-        )
-    for code, (label, scope, kind, position) in CUSTOM_FIELDS.items():
-        CustomField.objects.get_or_create(
-            code=code,
-            defaults={
-                "description": label,
-                "applies_to": scope,
-                "kind": kind,
-                "position": position,
-            },
-        )
-    for code, (description, scope) in CONTACT_TYPES.items():
-        ContactType.objects.get_or_create(
-            code=code, defaults={"description": description, "applies_to": scope, "is_system": True}
-        )
-    for code, (description, level, items) in DEMOGRAPHICS.items():
-        category, _ = DemographicCategory.objects.get_or_create(
-            code=code, defaults={"description": description, "level": level}
-        )
-        for item, (label, unit) in items.items():
-            DemographicItem.objects.get_or_create(
-                code=item,
-                defaults={"description": label, "category": category, "unit_value": unit},
-            )
+    rows_ensure(
+        DocumentType,
+        {
+            code: {"description": description, "is_secure": secure}
+            for code, (description, secure) in DOCUMENT_TYPES.items()
+        },
+    )
+    rows_ensure(
+        CustomField,
+        {
+            code: {"description": label, "applies_to": scope, "kind": kind, "position": position}
+            for code, (label, scope, kind, position) in CUSTOM_FIELDS.items()
+        },
+    )
+    rows_ensure(
+        ContactType,
+        {
+            code: {"description": description, "applies_to": scope, "is_system": True}
+            for code, (description, scope) in CONTACT_TYPES.items()
+        },
+    )
+    categories = rows_ensure(
+        DemographicCategory,
+        {
+            code: {"description": description, "level": level}
+            for code, (description, level, _items) in DEMOGRAPHICS.items()
+        },
+    )
+    rows_ensure(
+        DemographicItem,
+        {
+            item: {"description": label, "category": categories[code], "unit_value": unit}
+            for code, (_description, _level, items) in DEMOGRAPHICS.items()
+            for item, (label, unit) in items.items()
+        },
+    )

@@ -4,6 +4,7 @@ Loaded by `seed_demo` and the tests; a utility edits all of it in the admin."""
 
 from django.db import transaction
 
+from accounts.reference import rows_ensure
 from payments.models import PaymentCancelReason
 from payments.reference import reference_data_load as payments_reference_load
 
@@ -108,10 +109,10 @@ FALLBACK_RETURN_CODE = "R06"
 @transaction.atomic
 def reference_data_load() -> None:
     payments_reference_load()
-    for code, (description, nsf, fee, credit, cash, days, review, stops) in CANCEL_REASONS.items():
-        PaymentCancelReason.objects.get_or_create(
-            code=code,
-            defaults={
+    rows_ensure(
+        PaymentCancelReason,
+        {
+            code: {
                 "description": description,
                 "is_nsf": nsf,
                 "fee_amount": fee,
@@ -120,21 +121,27 @@ def reference_data_load() -> None:
                 "credit_event_days": days,
                 "creates_collection_review": review,
                 "stops_autopay": stops,
-            },
-        )
+            }
+            for code, (description, nsf, fee, credit, cash, days, review, stops) in (
+                CANCEL_REASONS.items()
+            )
+        },
+    )
     reasons = {r.code: r for r in PaymentCancelReason.objects.all()}
-    for code, (description, category, reason, stop, represent) in RETURN_CODES.items():
-        ReturnCodeRule.objects.get_or_create(
-            code=code,
-            defaults={
+    rows_ensure(
+        ReturnCodeRule,
+        {
+            code: {
                 "description": description,
                 "category": category,
                 "cancel_reason": reasons[reason],
                 "stops_autopay": bool(stop),
                 "stop_reason": stop,
                 "max_representments": represent,
-            },
-        )
+            }
+            for code, (description, category, reason, stop, represent) in RETURN_CODES.items()
+        },
+    )
     AchOriginator.objects.get_or_create(
         code="MAIN",
         defaults={

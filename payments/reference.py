@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import AdjustmentType, GLAccount, SAType
 from accounts.reference import reference_data_load as accounts_reference_load
+from accounts.reference import rows_ensure
 
 from .distribution import DistributionAlgorithm
 from .models import (
@@ -84,33 +85,40 @@ NON_CIS_SA_TYPE = "NONCIS"
 @transaction.atomic
 def reference_data_load() -> None:
     accounts_reference_load()
-    for code, description in GL_ACCOUNTS.items():
-        GLAccount.objects.get_or_create(code=code, defaults={"description": description})
+    rows_ensure(GLAccount, {code: {"description": d} for code, d in GL_ACCOUNTS.items()})
     gl = {g.code: g for g in GLAccount.objects.all()}
-    for code, (description, offset) in ADJUSTMENT_TYPES.items():
-        AdjustmentType.objects.get_or_create(
-            code=code, defaults={"description": description, "offset_gl": gl[offset]}
-        )
+    rows_ensure(
+        AdjustmentType,
+        {
+            code: {"description": description, "offset_gl": gl[offset]}
+            for code, (description, offset) in ADJUSTMENT_TYPES.items()
+        },
+    )
     adjustment_types = {a.code: a for a in AdjustmentType.objects.all()}
-    for code, (description, category, nsf, cashed) in TENDER_TYPES.items():
-        TenderType.objects.get_or_create(
-            code=code,
-            defaults={
+    rows_ensure(
+        TenderType,
+        {
+            code: {
                 "description": description,
                 "category": category,
                 "nsf_allowed": nsf,
                 "cashed_check_adjustment_type": adjustment_types.get(cashed),
-            },
-        )
-    for code, (description, kind, cash) in TENDER_SOURCES.items():
-        TenderSource.objects.get_or_create(
-            code=code, defaults={"description": description, "kind": kind, "cash_gl": gl[cash]}
-        )
-    nsf = AdjustmentType.objects.get(code="NSF")
-    for code, (desc, is_nsf, fee, points, cash, days, review, stop) in CANCEL_REASONS.items():
-        PaymentCancelReason.objects.get_or_create(
-            code=code,
-            defaults={
+            }
+            for code, (description, category, nsf, cashed) in TENDER_TYPES.items()
+        },
+    )
+    rows_ensure(
+        TenderSource,
+        {
+            code: {"description": description, "kind": kind, "cash_gl": gl[cash]}
+            for code, (description, kind, cash) in TENDER_SOURCES.items()
+        },
+    )
+    nsf = adjustment_types["NSF"]
+    rows_ensure(
+        PaymentCancelReason,
+        {
+            code: {
                 "description": desc,
                 "is_nsf": is_nsf,
                 "fee_amount": Decimal(fee),
@@ -120,28 +128,39 @@ def reference_data_load() -> None:
                 "credit_event_days": days,
                 "creates_collection_review": review,
                 "stops_autopay": stop,
-            },
-        )
-    for code, (description, algorithm, default) in DISTRIBUTION_RULES.items():
-        DistributionRule.objects.get_or_create(
-            code=code,
-            defaults={"description": description, "algorithm": algorithm, "is_default": default},
-        )
+            }
+            for code, (desc, is_nsf, fee, points, cash, days, review, stop) in (
+                CANCEL_REASONS.items()
+            )
+        },
+    )
+    rows_ensure(
+        DistributionRule,
+        {
+            code: {"description": description, "algorithm": algorithm, "is_default": default}
+            for code, (description, algorithm, default) in DISTRIBUTION_RULES.items()
+        },
+    )
     excess = SAType.objects.get(code="EXCESS")
-    for code, (description, method, default) in OVERPAYMENT_RULES.items():
-        OverpaymentRule.objects.get_or_create(
-            code=code,
-            defaults={
+    rows_ensure(
+        OverpaymentRule,
+        {
+            code: {
                 "description": description,
                 "method": method,
                 "excess_sa_type": excess,
                 "is_default": default,
-            },
-        )
-    for code, (description, gl_code) in DISTRIBUTION_CODES.items():
-        DistributionCode.objects.get_or_create(
-            code=code, defaults={"description": description, "gl_account": gl[gl_code]}
-        )
+            }
+            for code, (description, method, default) in OVERPAYMENT_RULES.items()
+        },
+    )
+    rows_ensure(
+        DistributionCode,
+        {
+            code: {"description": description, "gl_account": gl[gl_code]}
+            for code, (description, gl_code) in DISTRIBUTION_CODES.items()
+        },
+    )
     SAType.objects.get_or_create(
         code=NON_CIS_SA_TYPE,
         defaults={

@@ -14,6 +14,7 @@ from accounts.reference import reference_data_load
 from cis.demo import DemoContext
 
 from . import test_acp
+from .axe import axe_violations
 from .test_acp import login, open_tab, settle
 
 pytestmark = pytest.mark.browser
@@ -79,4 +80,5 @@ def test_csr_filters_sorts_and_opens_a_meter(
     history = detail.locator(f"table[aria-label='Reads of meter {meter.number}'] tbody tr")
     expect(history.first).to_contain_text(cheapest.read_date.strftime("%m/%d/%Y"))
     expect(history.first).to_have_class(re.compile("selected"))
+    assert axe_violations(page) == []
     page.screenshot(path=str(artifacts / "acp-tab-usage.png"), full_page=True)

@@ -255,6 +255,8 @@ def test_the_service_filter_lists_metered_services_and_keeps_to_one(get_tab, acc
         ("service", "asc", ["mar_e", "feb_e", "mar_w", "feb_w", "jan_w"]),
         ("budget", "desc", ["mar_e", "feb_e", "mar_w", "feb_w", "jan_w"]),
         ("read_date", "asc", ["jan_w", "feb_w", "feb_e", "mar_w", "mar_e"]),
+        ("previous", "desc", ["mar_w", "mar_e", "feb_w", "feb_e", "jan_w"]),
+        ("unit", "asc", ["mar_w", "feb_w", "jan_w", "mar_e", "feb_e"]),
         ("nonsense", "asc", ["mar_w", "mar_e", "feb_w", "feb_e", "jan_w"]),  # the default
     ],
 )

@@ -22,12 +22,14 @@ from .models import (
     Bill,
     BillCycle,
     BillSegment,
+    BillSegmentUsage,
     Customer,
     CustomerAddress,
     CustomerEmail,
     CustomerPhone,
     FinancialTransaction,
     Location,
+    Meter,
     RevenueClass,
     SAType,
     ServiceAgreement,
@@ -44,6 +46,44 @@ SERVICES = {
     "ELEC": (0.45, 55, 240),
     "TRASH": (0.6, 18.5, 18.5),
 }
+# Metered services (seed 004 Usage tab): unit, minimum charge, rate per unit, the step a
+# quantity is rounded to, meter makes and sizes. A segment's usage is derived from its
+# amount: (amount - minimum) / rate. Sewer and trash bill flat, without a meter.
+METERED = {
+    "WATER": (
+        "KGAL",
+        Decimal("12.00"),
+        Decimal("4.25"),
+        Decimal("0.001"),
+        ("Badger", "Neptune", "Sensus"),
+        ('5/8"', '3/4"', '1"'),
+    ),
+    "ELEC": (
+        "KWH",
+        Decimal("15.00"),
+        Decimal("0.1325"),
+        Decimal("1"),
+        ("Itron", "Landis+Gyr"),
+        ("Form 2S", "Form 12S"),
+    ),
+}
+USAGE_FIELDS = (
+    "segment_id",
+    "meter_id",
+    "rate_code",
+    "previous_read_date",
+    "previous_reading",
+    "read_date",
+    "reading",
+    "read_type",
+    "actual_quantity",
+    "adjusted_quantity",
+    "billed_quantity",
+    "unit",
+    "is_budget",
+    "minimum_charge",
+    "total_charge",
+)
 
 
 def month_shift(day: date, months: int, day_of_month: int) -> date:
@@ -80,6 +120,8 @@ class _Builder:
         self.sa_types = {t.code: t for t in SAType.objects.filter(code__in=SERVICES)}
         self.landlords: list[Customer] = []
         self.now = timezone.now()
+        # Its own stream: meters and reads leave the rest of the demo as it was for a seed.
+        self.usage_rng = random.Random(ctx.seed * 7103 + 29)
 
     def _address(self) -> dict:
         f = self.fake
@@ -245,12 +287,13 @@ class _Builder:
             ("account_id", "bill_date", "due_date", "status", "total", "completed_at"),
             bill_rows,
         )
-        segment_rows, postings = [], []
+        segment_rows, postings, metered = [], [], []
         for bill_id, row, segments in zip(bill_ids, bill_rows, bill_segments, strict=True):
             account_id, bill_date, due_date = row[0], row[1], row[2]
             label = f"Bill {bill_date:%m/%d/%Y}"
             for sa, amount in segments:
                 segment_rows.append((bill_id, sa.pk, amount, ""))
+                metered.append((sa, amount, bill_date))
                 postings.append(
                     Posting(
                         sa_id=sa.pk,
@@ -265,8 +308,92 @@ class _Builder:
                         bill_id=bill_id,
                     )
                 )
-        bulk_insert_rows(BillSegment, ("bill_id", "sa_id", "amount", "description"), segment_rows)
+        segment_ids = bulk_insert_rows(
+            BillSegment, ("bill_id", "sa_id", "amount", "description"), segment_rows
+        )
         ledger_post_ids(postings=postings)
+        self._usage_build(accounts, locations, sas, zip(segment_ids, metered, strict=True))
+
+    def _usage_build(self, accounts, locations, sas, segments) -> None:
+        """A meter per metered SA at its location, and one read per metered segment: read
+        three days before the bill, from the previous bill's read, the quantity the
+        segment's amount pays for at the service's rate. `segments` are (segment id,
+        (sa, amount, bill date)), each account's oldest bill first."""
+        rng = self.usage_rng
+        opened = {a.pk: (a.opened_on, loc) for a, loc in zip(accounts, locations, strict=True)}
+        meter_rows, meter_sas = [], []
+        for sa in sas:
+            code = sa.sa_type.code
+            if code not in METERED:
+                continue
+            unit, _, _, _, makes, sizes = METERED[code]
+            opened_on, location = opened[sa.account_id]
+            meter_rows.append(
+                (
+                    f"{code[0]}{location.number}",
+                    location.pk,
+                    sa.sa_type.pk,
+                    rng.choice(makes),
+                    rng.choice(sizes),
+                    unit,
+                    Decimal(1),
+                    opened_on,
+                    Meter.Status.ACTIVE.value,
+                )
+            )
+            meter_sas.append(sa.pk)
+        meter_ids = bulk_insert_rows(
+            Meter,
+            (
+                "number",
+                "location_id",
+                "service_id",
+                "make",
+                "size",
+                "unit",
+                "multiplier",
+                "installed_on",
+                "status",
+            ),
+            meter_rows,
+        )
+        # sa id -> [meter id, last read date, last reading]
+        meters = {
+            sa_id: [pk, None, Decimal(rng.randint(0, 90_000)) / (1000 if row[5] == "KGAL" else 1)]
+            for sa_id, pk, row in zip(meter_sas, meter_ids, meter_rows, strict=True)
+        }
+        rows = []
+        for segment_id, (sa, amount, bill_date) in segments:
+            meter = meters.get(sa.pk)
+            if meter is None:
+                continue
+            unit, minimum, rate, step, _, _ = METERED[sa.sa_type.code]
+            quantity = max(Decimal(0), ((amount - minimum) / rate).quantize(step))
+            read_date = bill_date - timedelta(days=3)
+            previous_date = meter[1] or read_date - timedelta(days=30)
+            previous, reading = meter[2], meter[2] + quantity
+            meter[1], meter[2] = read_date, reading
+            estimated = rng.random() < 0.04
+            rows.append(
+                (
+                    segment_id,
+                    meter[0],
+                    sa.rate_code,
+                    previous_date,
+                    previous,
+                    read_date,
+                    reading,
+                    "estimated" if estimated else "actual",
+                    quantity,
+                    Decimal(0),
+                    quantity,
+                    unit,
+                    False,
+                    minimum,
+                    amount,
+                )
+            )
+        bulk_insert_rows(BillSegmentUsage, USAGE_FIELDS, rows)
 
 
 # Account Control Panel extras (issue 3): notes, contacts, special conditions, codes and a
@@ -392,6 +519,7 @@ def demo_panel_extras(ctx: DemoContext) -> None:
         bulk_insert(SpecialCondition, conds)
         bulk_insert(CustomerCode, codes)
         Account.objects.filter(pk__in=budget).update(is_budget_billing=True)
+        BillSegmentUsage.objects.filter(segment__bill__account_id__in=budget).update(is_budget=True)
         Location.objects.filter(pk__in=on_lien).update(on_lien=True)
         # Half the customers with an email take their bills by email (seed 004 "Email Bill").
         Customer.objects.alias(parity=F("pk") % 2).filter(parity=0, emails__isnull=False).update(

@@ -83,6 +83,12 @@ def _demographics():
     return demographics
 
 
+def _usage():
+    from .views import usage  # the tab's query-string handling lives with its view
+
+    return usage
+
+
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -206,6 +212,14 @@ register_tab(
     template="accounts/acp/tabs/demographics.html",
     context=lambda ctx: _demographics().demographics_context(ctx),
     has_records=lambda ctx: _demographics().has_demographics(ctx),
+)
+register_tab(
+    key="usage",
+    label="Usage",
+    order=70,
+    template="accounts/acp/tabs/usage.html",
+    context=lambda ctx: _usage().usage_context(ctx),
+    has_records=lambda ctx: _usage().usage_tab_has_records(ctx),
 )
 register_tab(
     key="special_conditions",

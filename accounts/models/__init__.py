@@ -42,6 +42,7 @@ from .records import (
     LocationPermit,
     NoteAttachment,
 )
+from .usage import BillSegmentUsage, Meter
 from .work import AccountOpen, CreditRatingEvent, Level, Note, SpecialCondition, ToDoEntry, ToDoLog
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "Bill",
     "BillCycle",
     "BillSegment",
+    "BillSegmentUsage",
     "ChangeRecord",
     "Contact",
     "ContactAddress",
@@ -80,6 +82,7 @@ __all__ = [
     "Location",
     "LocationCode",
     "LocationPermit",
+    "Meter",
     "Note",
     "NoteAttachment",
     "NoteType",

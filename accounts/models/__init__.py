@@ -42,6 +42,7 @@ from .records import (
     LocationPermit,
     NoteAttachment,
 )
+from .recurring import RecurringApplication, RecurringItem, RecurringItemType
 from .work import AccountOpen, CreditRatingEvent, Level, Note, SpecialCondition, ToDoEntry, ToDoLog
 
 __all__ = [
@@ -83,6 +84,9 @@ __all__ = [
     "Note",
     "NoteAttachment",
     "NoteType",
+    "RecurringApplication",
+    "RecurringItem",
+    "RecurringItemType",
     "RevenueClass",
     "SAType",
     "Scope",

@@ -148,7 +148,9 @@ class RecurringBatch:
             if item.times_to_apply is not None and item.times_applied >= item.times_to_apply:
                 item.is_active = False
                 item.deactivated_at = now
-        bulk_update_rows(RecurringItem, self._items, ["times_applied", "is_active", "deactivated_at"])
+        bulk_update_rows(
+            RecurringItem, self._items, ["times_applied", "is_active", "deactivated_at"]
+        )
 
 
 def recurring_for_bills(*, bills: Sequence[Bill], segments: Sequence, now) -> RecurringBatch:

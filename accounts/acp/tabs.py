@@ -38,6 +38,7 @@ from .selectors.records import (
     panel_note_get,
     panel_notes,
 )
+from .selectors.recurring import has_recurring_items
 
 
 @facts_provider(order=10)
@@ -81,6 +82,12 @@ def _demographics():
     from .views import demographics  # the tab's forms live with its view
 
     return demographics
+
+
+def _recurring():
+    from .views import recurring  # the tab's forms live with its view
+
+    return recurring
 
 
 def _int(value: str | None) -> int | None:
@@ -206,6 +213,14 @@ register_tab(
     template="accounts/acp/tabs/demographics.html",
     context=lambda ctx: _demographics().demographics_context(ctx),
     has_records=lambda ctx: _demographics().has_demographics(ctx),
+)
+register_tab(
+    key="recurring_items",
+    label="Recurring Items",
+    order=105,  # seed 004: after Service Orders, before Arrangements
+    template="accounts/acp/tabs/recurring.html",
+    context=lambda ctx: _recurring().recurring_context(ctx),
+    has_records=has_recurring_items,
 )
 register_tab(
     key="special_conditions",

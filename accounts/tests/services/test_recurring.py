@@ -88,19 +88,13 @@ def _month(n: int) -> dt.date:
 
 
 def _recurring_fts(bill):
-    return list(
-        FinancialTransaction.objects.filter(bill=bill, kind="adjustment").order_by("pk")
-    )
+    return list(FinancialTransaction.objects.filter(bill=bill, kind="adjustment").order_by("pk"))
 
 
-def test_percent_and_fixed_items_post_exact_amounts_on_the_largest_segment(
-    two_sas, senior, rebate
-):
+def test_percent_and_fixed_items_post_exact_amounts_on_the_largest_segment(two_sas, senior, rebate):
     account, water, sewer = two_sas
     _add(account=account, user=None, level="account", item_type=senior)
-    _add(
-        account=account, user=None, level="account", item_type=rebate, times_to_apply=3
-    )
+    _add(account=account, user=None, level="account", item_type=rebate, times_to_apply=3)
     bill = _bill(account, {water: D("41.15"), sewer: D("30.10")})
     bill = bill_complete(bill=bill)
     fts = _recurring_fts(bill)
@@ -139,9 +133,7 @@ def test_a_charge_is_positive_and_has_a_due_date(two_sas, credit_type):
 
 def test_times_to_apply_runs_out_and_the_item_deactivates(two_sas, rebate):
     account, water, _ = two_sas
-    item = _add(
-        account=account, user=None, level="account", item_type=rebate, times_to_apply=2
-    )
+    item = _add(account=account, user=None, level="account", item_type=rebate, times_to_apply=2)
     bills = [bill_complete(bill=_bill(account, {water: D("30.00")}, _month(n))) for n in (1, 2, 3)]
     assert [len(_recurring_fts(b)) for b in bills] == [1, 1, 0]
     item.refresh_from_db()
@@ -153,9 +145,7 @@ def test_times_to_apply_runs_out_and_the_item_deactivates(two_sas, rebate):
 
 def test_a_count_running_out_inside_one_chunk_skips_the_newest_bills(two_sas, rebate):
     account, water, _ = two_sas
-    item = _add(
-        account=account, user=None, level="account", item_type=rebate, times_to_apply=2
-    )
+    item = _add(account=account, user=None, level="account", item_type=rebate, times_to_apply=2)
     bills = [_bill(account, {water: D("30.00")}, _month(n)) for n in (3, 1, 2)]
     assert bills_complete(bill_ids=[b.pk for b in bills]) == 3
     applied = RecurringApplication.objects.order_by("bill__bill_date")
@@ -284,3 +274,29 @@ def test_an_item_type_is_an_amount_or_a_percent(credit_type):
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         RecurringItemType.objects.create(code="NONE", description="x", adjustment_type=credit_type)
+
+
+@pytest.mark.django_db
+def test_the_demo_puts_two_items_on_one_showcase_account():
+    from django.core.management import call_command
+
+    from accounts.demo import showcase_accounts
+    from cis.demo import DemoContext
+
+    call_command("seed_demo", "--accounts", "30", "--seed", "3", "--as-of", "2026-11-25")
+    rows = list(
+        RecurringItem.objects.order_by("item_type__code").values_list(
+            "item_type__code", "level", "times_to_apply", "effective_on", "is_active"
+        )
+    )
+    assert rows == [
+        ("REBATE", "account", 6, dt.date(2026, 10, 11), True),
+        ("SENIOR", "customer", None, dt.date(2026, 10, 11), True),
+    ]
+    rebate = RecurringItem.objects.get(item_type__code="REBATE")
+    assert (
+        rebate.account.number
+        == showcase_accounts(
+            DemoContext(accounts=30, seed=3, as_of=dt.date(2026, 11, 25), log=print)
+        )["grace"]
+    )

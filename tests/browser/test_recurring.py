@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import AdjustmentType, RecurringItem, RecurringItemType
 
 from . import test_acp
+from .axe import axe_violations
 from .test_acp import htmx_bound, login, open_tab, settle
 
 pytestmark = pytest.mark.browser
@@ -47,6 +48,7 @@ def test_supervisor_adds_a_recurring_item(
     form.locator("#id_level").select_option("account")
     form.locator("#id_item_type").select_option(str(senior.pk))
     form.locator("#id_description").fill("Senior discount, 65 and over")
+    assert axe_violations(page) == []
     form.locator("#id_times_to_apply").fill("-2")
     form.get_by_role("button", name="Save recurring item").click()
     settle(page)
@@ -66,4 +68,8 @@ def test_supervisor_adds_a_recurring_item(
     expect(row).to_contain_text("While active")
     expect(row).to_contain_text("Discount 10.00%")
     expect(page.locator("#tab-recurring_items.has-records")).to_be_visible()
+    row.get_by_role("button", name="Details").click()
+    settle(page)
+    expect(page.locator("#recurring-detail")).to_contain_text("Change history")
+    assert axe_violations(page) == []
     page.screenshot(path=artifacts / "recurring-tab.png", full_page=True)

@@ -68,6 +68,13 @@ class SpecialConditionTypeAdmin(CodeTableAdmin):
     list_display = ["code", "description", "icon", "is_active"]
 
 
+@admin.register(models.RecurringItemType)
+class RecurringItemTypeAdmin(CodeTableAdmin):
+    """seed 004 "Setup > Recurring Items": what an item is worth and the GL it posts to."""
+
+    list_display = ["code", "description", "kind", "amount", "percent", "adjustment_type"]
+
+
 @admin.register(models.ToDoType)
 class ToDoTypeAdmin(CodeTableAdmin):
     list_display = ["code", "description", "role", "priority", "is_active"]

@@ -529,6 +529,52 @@ def demo_panel_extras(ctx: DemoContext) -> None:
         f"  {len(notes):,} notes, {len(contacts):,} contacts, {len(conds):,} conditions, "
         f"{len(codes):,} codes"
     )
+    demo_recurring_items(ctx)
+
+
+def demo_recurring_items(ctx: DemoContext) -> None:
+    """Recurring Items tab (seed 004): two codes, and on the "grace" showcase account a
+    10% senior discount while active and a $5.00 rebate for six bills. Same every time."""
+    from .models import AdjustmentType, RecurringItem, RecurringItemType
+
+    number = showcase_accounts(ctx).get("grace")
+    credit = AdjustmentType.objects.filter(code="CREDIT").first()
+    if number is None or credit is None:
+        return
+    senior, _ = RecurringItemType.objects.get_or_create(
+        code="SENIOR",
+        defaults={
+            "description": "Senior discount",
+            "percent": Decimal("10.00"),
+            "adjustment_type": credit,
+        },
+    )
+    rebate, _ = RecurringItemType.objects.get_or_create(
+        code="REBATE",
+        defaults={
+            "description": "Low-flow toilet rebate",
+            "kind": RecurringItemType.Kind.CREDIT,
+            "amount": Decimal("5.00"),
+            "adjustment_type": credit,
+            "default_times": 6,
+        },
+    )
+    account = Account.objects.get(number=number)
+    when = datetime.combine(
+        ctx.as_of - timedelta(days=45), time(10), tzinfo=timezone.get_current_timezone()
+    )
+    for item_type, level, times in ((senior, "customer", None), (rebate, "account", 6)):
+        RecurringItem.objects.create(
+            level=level,
+            account=account if level == "account" else None,
+            customer_id=account.customer_id if level == "customer" else None,
+            item_type=item_type,
+            description=item_type.description,
+            effective_on=ctx.as_of - timedelta(days=45),
+            times_to_apply=times,
+            created_at=when,
+        )
+    ctx.log(f"  2 recurring items on {number}")
 
 
 # To Do entries (issue 8 item 16): the queue a CSR and a supervisor work on `make run`.

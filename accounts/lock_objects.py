@@ -16,6 +16,7 @@ from .models import (
     Bill,
     Contact,
     Customer,
+    RecurringItem,
     ServiceAgreement,
     SpecialCondition,
     ToDoEntry,
@@ -52,6 +53,12 @@ def contact_qs_select_for_update() -> QuerySet[Contact]:
 
 def special_condition_qs_select_for_update() -> QuerySet[SpecialCondition]:
     return SpecialCondition.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def recurring_item_qs_select_for_update() -> QuerySet[RecurringItem]:
+    """Recurring items: after Account -> SA -> Bill when a bill completes; alone when the
+    panel deactivates one."""
+    return RecurringItem.objects.order_by("pk").select_for_update(of=("self",))
 
 
 def todo_qs_select_for_update() -> QuerySet[ToDoEntry]:

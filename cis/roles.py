@@ -100,6 +100,10 @@ _SUPERVISOR = [
     ("cis", "view_piirevealaudit"),
     # To Do entries: a CSR takes and completes entries; a supervisor hands them to others.
     ("accounts", "reassign_todoentry"),
+    # Recurring items change what bills charge: a CSR sees them, a supervisor adds and
+    # deactivates (seed 004 Recurring Items tab).
+    ("accounts", "add_recurringitem"),
+    ("accounts", "change_recurringitem"),
     ("accounts", "view_secure_document"),
 ]
 

@@ -38,6 +38,7 @@ from .selectors.records import (
     panel_note_get,
     panel_notes,
 )
+from .selectors.recurring import has_recurring_items
 
 
 @facts_provider(order=10)
@@ -87,6 +88,12 @@ def _usage():
     from .views import usage  # the tab's query-string handling lives with its view
 
     return usage
+
+
+def _recurring():
+    from .views import recurring  # the tab's forms live with its view
+
+    return recurring
 
 
 def _int(value: str | None) -> int | None:
@@ -220,6 +227,14 @@ register_tab(
     template="accounts/acp/tabs/usage.html",
     context=lambda ctx: _usage().usage_context(ctx),
     has_records=lambda ctx: _usage().usage_tab_has_records(ctx),
+)
+register_tab(
+    key="recurring_items",
+    label="Recurring Items",
+    order=105,  # seed 004: after Service Orders, before Arrangements
+    template="accounts/acp/tabs/recurring.html",
+    context=lambda ctx: _recurring().recurring_context(ctx),
+    has_records=has_recurring_items,
 )
 register_tab(
     key="special_conditions",

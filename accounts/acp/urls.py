@@ -3,7 +3,7 @@ place (panel_action) decides whether the user may see it."""
 
 from django.urls import path
 
-from .views import customer, demographics, location, panel, records, todo
+from .views import customer, demographics, location, panel, records, recurring, todo
 
 app_name = "acp"
 
@@ -75,6 +75,9 @@ urlpatterns = [
     # Special conditions
     path(A + "conditions/new/", records.condition_new, name="condition-new"),
     path(A + "conditions/<int:pk>/", records.condition_edit, name="condition"),
+    # Recurring items
+    path(A + "recurring/new/", recurring.recurring_new, name="recurring-new"),
+    path(A + "recurring/<int:pk>/", recurring.recurring_detail, name="recurring"),
     # Anything else under an account number: the panel's own 404 (issue 8 item 14).
     path(A + "<path:rest>", panel.not_found, name="not-found"),
 ]

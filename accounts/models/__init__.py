@@ -42,6 +42,7 @@ from .records import (
     LocationPermit,
     NoteAttachment,
 )
+from .recurring import RecurringApplication, RecurringItem, RecurringItemType
 from .usage import BillSegmentUsage, Meter
 from .work import AccountOpen, CreditRatingEvent, Level, Note, SpecialCondition, ToDoEntry, ToDoLog
 
@@ -86,6 +87,9 @@ __all__ = [
     "Note",
     "NoteAttachment",
     "NoteType",
+    "RecurringApplication",
+    "RecurringItem",
+    "RecurringItemType",
     "RevenueClass",
     "SAType",
     "Scope",

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cis.bulk import bulk_update_rows, id_in, state_logs_insert
@@ -14,6 +15,7 @@ from ..lock_objects import account_qs_select_for_update, bill_qs_select_for_upda
 from ..models import Account, Bill, BillSegment, FinancialTransaction, ServiceAgreement
 from ..signals import bill_completed
 from .ledger import Posting, ledger_post_ids
+from .recurring import recurring_for_bills
 
 
 class BillError(ValueError):
@@ -71,7 +73,15 @@ def bills_complete(*, bill_ids: Sequence[int]) -> int:
     if not bills:
         return 0
     by_id = {b.pk: b for b in bills}
-    segments = BillSegment.objects.filter(bill_id__in=by_id).select_related("sa__sa_type")
+    segments = list(
+        BillSegment.objects.filter(bill_id__in=by_id)
+        .select_related("sa__sa_type")
+        # The account's customer and location: where recurring items may sit.
+        .annotate(
+            acct_customer_id=F("sa__account__customer_id"),
+            acct_location_id=F("sa__account__location_id"),
+        )
+    )
     postings = [
         Posting(
             sa_id=seg.sa_id,
@@ -87,11 +97,14 @@ def bills_complete(*, bill_ids: Sequence[int]) -> int:
         )
         for seg in segments
     ]
-    ledger_post_ids(postings=postings)
     totals: dict[int, Decimal] = dict.fromkeys(by_id, ZERO)
     for p in postings:
         totals[p.bill_id] += p.amount
     now = timezone.now()
+    # Recurring discounts / credits / charges post with the segments (seed 004).
+    recurring = recurring_for_bills(bills=bills, segments=segments, now=now)
+    ledger_post_ids(postings=postings + recurring.postings, now=now)
+    recurring.record(now)
     for bill in bills:
         bill.total = totals[bill.pk]
         bill.completed_at = now

@@ -140,7 +140,11 @@ class CreditAttributes(models.Model):
 
     class Meta:
         verbose_name_plural = "credit attributes"
-        permissions = [("change_no_penalty", "Can set No Penalty on an account")]
+        permissions = [
+            ("change_no_penalty", "Can set No Penalty on an account"),
+            # The Reports menu: declared here so a flush or a new database recreates it.
+            ("view_reports", "Can view delinquency reports"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(no_penalty=True) | Q(no_penalty_expires_on__isnull=True),

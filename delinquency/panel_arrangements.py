@@ -7,6 +7,7 @@ from accounts.panel import Facts, PanelContext, facts_provider, register_tab
 
 from .arrangements.forms import DeleteForm
 from .models import Arrangement
+from .panel_markers import any_of
 from .services.arrangements import ACTIVE_ARRANGEMENT, arrangement_warnings
 
 TAB = "arrangements"
@@ -56,7 +57,7 @@ register_tab(
     order=110,
     template=TEMPLATE,
     context=tab_context,
-    has_records=lambda ctx: Arrangement.objects.filter(account=ctx.account).exists(),
+    has_records=any_of("arrangements"),
     permission=VIEW,
 )
 

@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
 
 from accounts.acp.selectors.changes import changes_for_object
 from accounts.models import Account, CreditRatingEvent
@@ -23,7 +22,7 @@ from payments.models import TenderCategory
 from payments.services.acceptance import CASH_ONLY_CATEGORIES, cash_only_threshold
 
 from .alerts import alert_facts, cash_only_until, payment_entry_alerts
-from .models import CreditAttributes
+from .panel_markers import any_of
 from .services.credit import PERMISSION, credit_attributes_get
 
 TAB = "credit"
@@ -145,16 +144,7 @@ def tab_context(ctx: PanelContext, **extra) -> dict:
     return data
 
 
-def has_records(ctx: PanelContext) -> bool:
-    """One query: No Penalty set, or any credit event."""
-    return (
-        Account.objects.filter(pk=ctx.account.pk)
-        .filter(
-            Q(Exists(CreditAttributes.objects.filter(account_id=OuterRef("pk"), no_penalty=True)))
-            | Q(Exists(CreditRatingEvent.objects.filter(account_id=OuterRef("pk"))))
-        )
-        .exists()
-    )
+has_records = any_of("no_penalty", "credit_events")  # No Penalty set, or any credit event
 
 
 register_tab(

@@ -5,6 +5,7 @@ why), so every decision the nightly jobs made is explainable from the account's 
 from accounts.panel import PanelContext, register_tab
 
 from .models import LateNotice, PenaltyDecision
+from .panel_markers import any_of
 
 TAB = "delinquency"
 TEMPLATE = "delinquency/acp/tab.html"
@@ -23,11 +24,7 @@ def tab_context(ctx: PanelContext) -> dict:
     }
 
 
-def _has_records(ctx: PanelContext) -> bool:
-    return (
-        LateNotice.objects.filter(account=ctx.account).exists()
-        or PenaltyDecision.objects.filter(account=ctx.account).exists()
-    )
+_has_records = any_of("notices", "decisions")
 
 
 register_tab(

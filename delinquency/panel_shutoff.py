@@ -8,6 +8,7 @@ import datetime as dt
 from accounts.panel import Facts, PanelContext, facts_provider, register_tab
 
 from .models import BillDispute, MedicalCertificate, ShutoffEvaluation
+from .panel_markers import any_of
 from .services.protections import renewals_in_year, renewals_per_year
 from .services.shutoff import explain, moratorium_days_for, territories_for
 
@@ -82,12 +83,7 @@ def tab_context(ctx: PanelContext, **extra) -> dict:
     return data
 
 
-def _has_records(ctx: PanelContext) -> bool:
-    return (
-        ShutoffEvaluation.objects.filter(account=ctx.account).exists()
-        or MedicalCertificate.objects.filter(account=ctx.account).exists()
-        or BillDispute.objects.filter(account=ctx.account, resolved_on__isnull=True).exists()
-    )
+_has_records = any_of("evaluations", "certificates", "open_disputes")
 
 
 register_tab(

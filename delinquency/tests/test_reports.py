@@ -823,3 +823,15 @@ def test_html_pages_and_pdf_cap(client, csr, book, monkeypatch):
     assert "The first 5 of 11 rows; the CSV has them all." in " ".join(pdf.split())
     assert "3000000000" in pdf and "3000000001" not in pdf
     assert PDF_MAX_ROWS == 500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reports_permission_survives_a_flush(client, make_user):
+    """The permission is a model's, so the database flush between transactional tests (or a
+    new database) recreates it and the roles grant it again: a CSR still opens the menu."""
+    from django.core.management import call_command
+
+    call_command("flush", "--noinput", verbosity=0)
+    csr = make_user("CSR", "csr-after-flush")
+    client.force_login(csr)
+    assert client.get("/acp/reports/").status_code == 200

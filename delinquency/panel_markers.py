@@ -1,0 +1,52 @@
+"""The red "has records" markers of the delinquency tabs (Delinquency, Shut-off, Credit,
+Arrangements) in one query per panel view: every panel view asks each tab, so four tabs
+asking on their own cost seven queries on every page a CSR opens."""
+
+from django.db.models import Exists, OuterRef
+
+from accounts.models import Account, CreditRatingEvent
+from accounts.panel import PanelContext
+
+from .models import (
+    Arrangement,
+    BillDispute,
+    CreditAttributes,
+    LateNotice,
+    MedicalCertificate,
+    PenaltyDecision,
+    ShutoffEvaluation,
+)
+
+
+def _of_account(queryset):
+    return Exists(queryset.filter(account_id=OuterRef("pk")))
+
+
+MARKERS = {
+    "notices": _of_account(LateNotice.objects.all()),
+    "decisions": _of_account(PenaltyDecision.objects.all()),
+    "evaluations": _of_account(ShutoffEvaluation.objects.all()),
+    "certificates": _of_account(MedicalCertificate.objects.all()),
+    "open_disputes": _of_account(BillDispute.objects.filter(resolved_on__isnull=True)),
+    "no_penalty": _of_account(CreditAttributes.objects.filter(no_penalty=True)),
+    "credit_events": _of_account(CreditRatingEvent.objects.all()),
+    "arrangements": _of_account(Arrangement.objects.all()),
+}
+
+
+def markers(ctx: PanelContext) -> dict[str, bool]:
+    """{marker: the account has such records}, computed once per panel view."""
+    if "delinquency_markers" not in ctx.memo:
+        row = (
+            Account.objects.filter(pk=ctx.account.pk)
+            .values(**{f"has_{name}": exists for name, exists in MARKERS.items()})
+            .first()
+            or {}
+        )
+        ctx.memo["delinquency_markers"] = {name: bool(row.get(f"has_{name}")) for name in MARKERS}
+    return ctx.memo["delinquency_markers"]
+
+
+def any_of(*names: str):
+    """A tab's `has_records`: any of the markers named."""
+    return lambda ctx: any(markers(ctx)[name] for name in names)

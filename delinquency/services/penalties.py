@@ -47,7 +47,7 @@ from accounts.models import (
     SpecialCondition,
 )
 from accounts.services.ledger import Posting, ledger_post_ids
-from cis.bulk import bound_cursor, bulk_insert, bulk_update_rows
+from cis.bulk import bound_cursor, bulk_insert, bulk_update_rows, id_in
 from cis.money import ZERO, quantize
 
 from ..models import (
@@ -110,7 +110,7 @@ def penalties_assess(
     ids = [r.account_id for r in rows]
     accounts = {
         a["pk"]: a
-        for a in Account.objects.filter(pk__in=ids).values(
+        for a in Account.objects.filter(pk__in=id_in(ids)).values(
             "pk",
             "customer_id",
             "location_id",
@@ -133,7 +133,7 @@ def penalties_assess(
     bills = defaultdict(list)  # account -> [(due, bill id)] newest first
     for account_id, bill_id, due in (
         Bill.objects.filter(
-            account_id__in=list(policies), status=Bill.Status.COMPLETE, due_date__lte=latest_due
+            account_id__in=id_in(policies), status=Bill.Status.COMPLETE, due_date__lte=latest_due
         )
         .order_by("account_id", "-due_date", "-pk")
         .values_list("account_id", "pk", "due_date")
@@ -141,7 +141,7 @@ def penalties_assess(
         bills[account_id].append((due, bill_id))
     charged_bills = set(
         PenaltyDecision.objects.filter(
-            account_id__in=list(policies), outcome=PenaltyDecision.Outcome.CHARGED
+            account_id__in=id_in(policies), outcome=PenaltyDecision.Outcome.CHARGED
         ).values_list("account_id", "bill_id")
     )
     candidates = []
@@ -219,21 +219,23 @@ def _exemptions(accounts: list[dict], day: dt.date) -> dict[int, tuple[str, str]
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for account_id, expires in CreditAttributes.objects.filter(
         Q(no_penalty_expires_on__isnull=True) | Q(no_penalty_expires_on__gte=day),
-        account_id__in=ids,
+        account_id__in=id_in(ids),
         no_penalty=True,
     ).values_list("account_id", "no_penalty_expires_on"):
         until = f"until {expires:%m/%d/%Y}" if expires else "no expire date"
         found[account_id].append((Reason.NO_PENALTY, until))
     graces: dict[tuple[str, int], dt.date] = {}
     for account_id, customer_id, grace in Note.objects.filter(
-        Q(account_id__in=ids) | Q(customer_id__in=customers), grace_date__gte=day
+        Q(account_id__in=id_in(ids)) | Q(customer_id__in=id_in(customers)), grace_date__gte=day
     ).values_list("account_id", "customer_id", "grace_date"):
         key = ("a", account_id) if account_id else ("c", customer_id)
         graces[key] = max(grace, graces.get(key, grace))
     conditions: dict[tuple[str, int], str] = {}
     for account_id, customer_id, location_id, code in (
         SpecialCondition.objects.filter(
-            Q(account_id__in=ids) | Q(customer_id__in=customers) | Q(location_id__in=locations),
+            Q(account_id__in=id_in(ids))
+            | Q(customer_id__in=id_in(customers))
+            | Q(location_id__in=id_in(locations)),
             Q(expires_on__isnull=True) | Q(expires_on__gte=day),
             is_active=True,
             effective_on__lte=day,
@@ -249,7 +251,7 @@ def _exemptions(accounts: list[dict], day: dt.date) -> dict[int, tuple[str, str]
         else:
             conditions.setdefault(("l", location_id), f"{code} on the location")
     kept = dict(
-        Arrangement.objects.filter(account_id__in=ids, status=Arrangement.Status.ACTIVE)
+        Arrangement.objects.filter(account_id__in=id_in(ids), status=Arrangement.Status.ACTIVE)
         .exclude(
             Exists(
                 ArrangementInstallment.objects.filter(
@@ -380,7 +382,7 @@ def _charges_post(
         return
     sas: dict[int, tuple[int, int]] = {}  # account -> (sa id, receivable GL)
     for account_id, sa_id, receivable in (
-        ServiceAgreement.objects.filter(account_id__in=[d.account_id for d in charges])
+        ServiceAgreement.objects.filter(account_id__in=id_in(d.account_id for d in charges))
         .order_by("account_id", "-balance", "pk")
         .values_list("account_id", "pk", "sa_type__receivable_gl_id")
     ):

@@ -118,9 +118,8 @@ def _process_range(
     try:
         with transaction.atomic():
             todo = job.select(run.business_date).filter(pk__gte=first_id, pk__lte=last_id)
-            items = list(
-                todo.select_for_update(skip_locked=skip_locked, of=("self",)).order_by("pk")
-            )
+            locking = todo.select_for_update(skip_locked=skip_locked, of=("self",))
+            items = list((locking.only(*job.only) if job.only else locking).order_by("pk"))
             read = len(items)
             held = skip_locked and todo.exclude(pk__in=id_in(item.pk for item in items)).exists()
             result = job.process(items, run.business_date) if items else ChunkResult()

@@ -72,6 +72,7 @@ register(
         select=_candidates,
         process=_notices,
         chunk_size=CHUNK_SIZE,
+        only=("pk",),
         report=notices_report,
     )
 )

@@ -60,6 +60,7 @@ register(
         select=_candidates,
         process=_assess,
         chunk_size=CHUNK_SIZE,
+        only=("pk",),
         report=penalties_report,
     )
 )

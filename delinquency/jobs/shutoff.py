@@ -34,5 +34,6 @@ register(
         select=shutoff_candidates_select,
         process=_process,
         chunk_size=CHUNK_SIZE,
+        only=("pk",),
     )
 )

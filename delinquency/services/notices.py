@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ def notice_candidates(*, business_date: dt.date) -> QuerySet[Account]:
     """The accounts the notice job looks at: owing something, no notice today yet. Who
     among them gets one is decided per chunk (`late_notices_create`)."""
     return Account.objects.filter(balance__gt=0, is_suspense=False).exclude(
-        pk__in=LateNotice.objects.filter(notice_date=business_date).values("account_id")
+        Exists(LateNotice.objects.filter(account_id=OuterRef("pk"), notice_date=business_date))
     )
 
 

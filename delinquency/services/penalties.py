@@ -74,7 +74,7 @@ Reason = PenaltyDecision.Reason
 def penalty_candidates(*, business_date: dt.date) -> QuerySet[Account]:
     """The accounts the penalty job looks at: owing something, no decision today yet."""
     return Account.objects.filter(balance__gt=0, is_suspense=False).exclude(
-        pk__in=PenaltyDecision.objects.filter(as_of=business_date).values("account_id")
+        Exists(PenaltyDecision.objects.filter(account_id=OuterRef("pk"), as_of=business_date))
     )
 
 

@@ -135,7 +135,7 @@ def service_orders_create_bulk(
         )
         for pk, account, note in zip(ids, accounts, notes, strict=True)
     ]
-    bulk_insert(ServiceOrder, orders)
+    bulk_insert(ServiceOrder, orders, reserved=True)  # the numbers are made from these ids
     return orders
 
 

@@ -130,16 +130,22 @@ def _copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequ
             copy.write_row(row)
 
 
-def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+def bulk_insert(
+    model: type[models.Model], objs: Sequence[models.Model], *, reserved: bool = False
+) -> None:
     """Insert `objs` and set their primary keys. Runs no `save()` and sends no signals.
     A model whose primary key is not an auto field (a one-to-one key) takes the keys the
-    objects carry."""
+    objects carry, and so do objects whose ids the caller `reserved` already
+    (`reserve_ids`: a number made from the id, say)."""
     if not objs:
         return
     if not _is_postgres() or len(objs) < _COPY_THRESHOLD:
         model.objects.bulk_create(objs, batch_size=2000)
         return
-    if isinstance(model._meta.pk, models.fields.AutoFieldMixin):
+    if reserved:
+        if any(obj.pk is None for obj in objs):
+            raise ValueError(f"{model.__name__}: every object needs its reserved id")
+    elif isinstance(model._meta.pk, models.fields.AutoFieldMixin):
         for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
             obj.pk = pk
     elif any(obj.pk is None for obj in objs):

@@ -49,7 +49,9 @@ class BatchJob:
     `process(items, business_date)` runs inside a transaction holding the items' row locks
     (taken with SKIP LOCKED, so parallel workers share a run) and returns a ChunkResult.
     `report(run)`, when given, returns lines naming what the run produced (the files an
-    extract wrote, say), which `runbatch` prints after its summary.
+    extract wrote, say), which `runbatch` prints after its summary. `only`, when given,
+    names the fields `process` reads of the items (the rest are not loaded: a job that
+    needs the ids alone saves building thousands of full rows a chunk).
     """
 
     name: str
@@ -58,6 +60,7 @@ class BatchJob:
     process: Callable[[list[Model], date], ChunkResult]
     chunk_size: int | None = None
     report: Callable[[Model], list[str]] | None = None
+    only: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, BatchJob] = {}

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cis.bulk import id_in
 from cis.models import BatchRun
 
 from .registry import BatchJob, ChunkResult, get_job
@@ -117,11 +118,10 @@ def _process_range(
     try:
         with transaction.atomic():
             todo = job.select(run.business_date).filter(pk__gte=first_id, pk__lte=last_id)
-            items = list(
-                todo.select_for_update(skip_locked=skip_locked, of=("self",)).order_by("pk")
-            )
+            locking = todo.select_for_update(skip_locked=skip_locked, of=("self",))
+            items = list((locking.only(*job.only) if job.only else locking).order_by("pk"))
             read = len(items)
-            held = skip_locked and todo.exclude(pk__in=[item.pk for item in items]).exists()
+            held = skip_locked and todo.exclude(pk__in=id_in(item.pk for item in items)).exists()
             result = job.process(items, run.business_date) if items else ChunkResult()
     except Exception as exc:
         log.exception("batch %s chunk %s-%s failed", run.job, first_id, last_id)

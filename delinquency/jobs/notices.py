@@ -16,6 +16,7 @@ from cis.money import ZERO
 from ..models import LateNotice
 from ..services.delivery import late_notice_email, notices_to_email
 from ..services.notices import late_notices_create, notice_candidates
+from . import CHUNK_SIZE
 
 NOTICES_JOB = "delinquency_notices"
 DELIVERY_JOB = "late_notice_delivery"
@@ -70,6 +71,8 @@ register(
         "days after due; one per oldest open bill), email or print run, copies to contacts.",
         select=_candidates,
         process=_notices,
+        chunk_size=CHUNK_SIZE,
+        only=("pk",),
         report=notices_report,
     )
 )

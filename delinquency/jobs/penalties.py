@@ -16,6 +16,7 @@ from cis.money import money_format
 
 from ..models import PenaltyDecision
 from ..services.penalties import penalties_assess, penalty_candidates, penalty_counts
+from . import CHUNK_SIZE
 
 JOB = "delinquency_penalties"
 
@@ -58,6 +59,8 @@ register(
         "bankruptcy and kept arrangements, with the reason recorded per account.",
         select=_candidates,
         process=_assess,
+        chunk_size=CHUNK_SIZE,
+        only=("pk",),
         report=penalties_report,
     )
 )

@@ -11,6 +11,7 @@ from cis.batch import BatchJob, ChunkResult, register
 from cis.models import BatchRun
 
 from ..services.shutoff import shutoff_candidates_select, shutoff_evaluate
+from . import CHUNK_SIZE
 
 JOB = "shutoff_candidates"
 
@@ -32,5 +33,7 @@ register(
         "looked at gets an evaluation saying why (not).",
         select=shutoff_candidates_select,
         process=_process,
+        chunk_size=CHUNK_SIZE,
+        only=("pk",),
     )
 )

@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -35,7 +35,7 @@ from accounts.models import (
     CustomerAddress,
     CustomerEmail,
 )
-from cis.bulk import bulk_insert
+from cis.bulk import bulk_insert, bulk_insert_rows, id_in
 from cis.money import money_format
 
 from ..business_days import business_days_add
@@ -47,7 +47,7 @@ def notice_candidates(*, business_date: dt.date) -> QuerySet[Account]:
     """The accounts the notice job looks at: owing something, no notice today yet. Who
     among them gets one is decided per chunk (`late_notices_create`)."""
     return Account.objects.filter(balance__gt=0, is_suspense=False).exclude(
-        pk__in=LateNotice.objects.filter(notice_date=business_date).values("account_id")
+        Exists(LateNotice.objects.filter(account_id=OuterRef("pk"), notice_date=business_date))
     )
 
 
@@ -77,6 +77,22 @@ def _primary(model, owner: str, value) -> Subquery:
     )
 
 
+# What a notice needs of the account, its customer and location (the customer's encrypted
+# fields are neither read nor decrypted).
+_ACCOUNT_FIELDS = (
+    "pk",
+    "customer_id",
+    "location_id",
+    "customer__customer_type",
+    "customer__email_notices",
+    "customer__business_name",
+    "customer__first_name",
+    "customer__middle_name",
+    "customer__last_name",
+    "location__revenue_class_id",
+)
+
+
 def late_notices_create(
     *, account_ids: list[int], business_date: dt.date, batch_run=None
 ) -> NoticeOutcome:
@@ -89,8 +105,9 @@ def late_notices_create(
     book = PolicyBook(on=business_date)
     accounts = {
         a.pk: a
-        for a in Account.objects.filter(pk__in=[r.account_id for r in rows])
+        for a in Account.objects.filter(pk__in=id_in(r.account_id for r in rows))
         .select_related("customer", "location")
+        .only(*_ACCOUNT_FIELDS)
         .annotate(
             email=Subquery(
                 CustomerEmail.objects.filter(
@@ -121,7 +138,7 @@ def late_notices_create(
     sent = set()  # (account, bill) pairs with a notice
     last: dict[int, dt.date] = {}  # each account's latest notice
     for account_id, bill_id, day in LateNotice.objects.filter(
-        account_id__in=[row.account_id for row, _, _ in due]
+        account_id__in=id_in(row.account_id for row, _, _ in due)
     ).values_list("account_id", "bill_id", "notice_date"):
         sent.add((account_id, bill_id))
         last[account_id] = max(day, last.get(account_id, day))
@@ -175,7 +192,7 @@ def _duplicate_contacts(accounts: list[Account]) -> dict[int, list[dict]]:
     locations = {a.location_id for a in accounts}
     contacts = (
         Contact.objects.filter(
-            Q(customer_id__in=customers) | Q(location_id__in=locations),
+            Q(customer_id__in=id_in(customers)) | Q(location_id__in=id_in(locations)),
             notices__in=[Contact.Notices.MAIL, Contact.Notices.EMAIL],
         )
         .annotate(
@@ -222,19 +239,41 @@ def notice_summary(notice: LateNotice) -> str:
 def _history_write(notices: list[LateNotice], accounts: dict[int, Account], now) -> None:
     """The account's change history: one "created" row per notice, as the services write
     for any record they create (accounts.services.changes)."""
-    content_type = ContentType.objects.get_for_model(LateNotice)
-    bulk_insert(
+    content_type = ContentType.objects.get_for_model(LateNotice).pk
+    bulk_insert_rows(
         ChangeRecord,
+        _HISTORY_FIELDS,
         [
-            ChangeRecord(
-                content_type=content_type,
-                object_id=n.pk,
-                object_repr=notice_summary(n),
-                action=ChangeRecord.Action.CREATED,
-                changed_at=now,
-                customer_id=accounts[n.account_id].customer_id,
-                account_id=n.account_id,
+            (
+                content_type,
+                n.pk,
+                notice_summary(n),
+                ChangeRecord.Action.CREATED.value,
+                "",
+                "",
+                "",
+                None,
+                now,
+                accounts[n.account_id].customer_id,
+                None,
+                n.account_id,
             )
             for n in notices
         ],
     )
+
+
+_HISTORY_FIELDS = (
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "action",
+    "field",
+    "old_value",
+    "new_value",
+    "user_id",
+    "changed_at",
+    "customer_id",
+    "location_id",
+    "account_id",
+)

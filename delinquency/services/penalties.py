@@ -36,18 +36,27 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from accounts.models import (
     Account,
     Adjustment,
     Bill,
     FinancialTransaction,
+    GLLine,
     Note,
     ServiceAgreement,
     SpecialCondition,
 )
 from accounts.services.ledger import Posting, ledger_post_ids
-from cis.bulk import bound_cursor, bulk_insert, bulk_update_rows
+from cis.bulk import (
+    bound_cursor,
+    bulk_insert,
+    bulk_insert_rows,
+    bulk_update_rows,
+    id_in,
+    reserve_ids,
+)
 from cis.money import ZERO, quantize
 
 from ..models import (
@@ -65,7 +74,7 @@ Reason = PenaltyDecision.Reason
 def penalty_candidates(*, business_date: dt.date) -> QuerySet[Account]:
     """The accounts the penalty job looks at: owing something, no decision today yet."""
     return Account.objects.filter(balance__gt=0, is_suspense=False).exclude(
-        pk__in=PenaltyDecision.objects.filter(as_of=business_date).values("account_id")
+        Exists(PenaltyDecision.objects.filter(account_id=OuterRef("pk"), as_of=business_date))
     )
 
 
@@ -110,7 +119,7 @@ def penalties_assess(
     ids = [r.account_id for r in rows]
     accounts = {
         a["pk"]: a
-        for a in Account.objects.filter(pk__in=ids).values(
+        for a in Account.objects.filter(pk__in=id_in(ids)).values(
             "pk",
             "customer_id",
             "location_id",
@@ -133,7 +142,7 @@ def penalties_assess(
     bills = defaultdict(list)  # account -> [(due, bill id)] newest first
     for account_id, bill_id, due in (
         Bill.objects.filter(
-            account_id__in=list(policies), status=Bill.Status.COMPLETE, due_date__lte=latest_due
+            account_id__in=id_in(policies), status=Bill.Status.COMPLETE, due_date__lte=latest_due
         )
         .order_by("account_id", "-due_date", "-pk")
         .values_list("account_id", "pk", "due_date")
@@ -141,7 +150,7 @@ def penalties_assess(
         bills[account_id].append((due, bill_id))
     charged_bills = set(
         PenaltyDecision.objects.filter(
-            account_id__in=list(policies), outcome=PenaltyDecision.Outcome.CHARGED
+            account_id__in=id_in(policies), outcome=PenaltyDecision.Outcome.CHARGED
         ).values_list("account_id", "bill_id")
     )
     candidates = []
@@ -202,9 +211,26 @@ def penalties_assess(
                 batch_run_id=getattr(batch_run, "pk", None),
             )
         )
+    # The charges' adjustment, FT and GL line ids up front (one round trip; none off
+    # PostgreSQL): each decision is inserted pointing at its adjustment (the foreign key is
+    # checked at commit), so no second write of the decisions. The ids of a decision the
+    # constraints refuse stay unused.
+    wanted = [d for d in decisions if d.outcome == PenaltyDecision.Outcome.CHARGED]
+    ids = reserve_ids(
+        {Adjustment: len(wanted), FinancialTransaction: len(wanted), GLLine: 2 * len(wanted)}
+    )
+    for d, pk in zip(wanted, ids.get(Adjustment) or [], strict=False):
+        d.adjustment_id = pk
     written = _decisions_insert(decisions)
     charges = [d for d in written if d.outcome == PenaltyDecision.Outcome.CHARGED]
-    _charges_post(charges, {d.account_id: policies[d.account_id] for d in charges}, day)
+    _charges_post(
+        charges,
+        {d.account_id: policies[d.account_id] for d in charges},
+        day,
+        ids={
+            model: pks[: len(charges) * (2 if model is GLLine else 1)] for model, pks in ids.items()
+        },
+    )
     outcome.decisions = written
     outcome.counts = Counter(d.reason for d in written)
     outcome.charged = sum((d.amount for d in charges), ZERO)
@@ -219,21 +245,23 @@ def _exemptions(accounts: list[dict], day: dt.date) -> dict[int, tuple[str, str]
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for account_id, expires in CreditAttributes.objects.filter(
         Q(no_penalty_expires_on__isnull=True) | Q(no_penalty_expires_on__gte=day),
-        account_id__in=ids,
+        account_id__in=id_in(ids),
         no_penalty=True,
     ).values_list("account_id", "no_penalty_expires_on"):
         until = f"until {expires:%m/%d/%Y}" if expires else "no expire date"
         found[account_id].append((Reason.NO_PENALTY, until))
     graces: dict[tuple[str, int], dt.date] = {}
     for account_id, customer_id, grace in Note.objects.filter(
-        Q(account_id__in=ids) | Q(customer_id__in=customers), grace_date__gte=day
+        Q(account_id__in=id_in(ids)) | Q(customer_id__in=id_in(customers)), grace_date__gte=day
     ).values_list("account_id", "customer_id", "grace_date"):
         key = ("a", account_id) if account_id else ("c", customer_id)
         graces[key] = max(grace, graces.get(key, grace))
     conditions: dict[tuple[str, int], str] = {}
     for account_id, customer_id, location_id, code in (
         SpecialCondition.objects.filter(
-            Q(account_id__in=ids) | Q(customer_id__in=customers) | Q(location_id__in=locations),
+            Q(account_id__in=id_in(ids))
+            | Q(customer_id__in=id_in(customers))
+            | Q(location_id__in=id_in(locations)),
             Q(expires_on__isnull=True) | Q(expires_on__gte=day),
             is_active=True,
             effective_on__lte=day,
@@ -249,7 +277,7 @@ def _exemptions(accounts: list[dict], day: dt.date) -> dict[int, tuple[str, str]
         else:
             conditions.setdefault(("l", location_id), f"{code} on the location")
     kept = dict(
-        Arrangement.objects.filter(account_id__in=ids, status=Arrangement.Status.ACTIVE)
+        Arrangement.objects.filter(account_id__in=id_in(ids), status=Arrangement.Status.ACTIVE)
         .exclude(
             Exists(
                 ArrangementInstallment.objects.filter(
@@ -320,6 +348,7 @@ _COLUMNS = (
     "amount",
     "policy_id",
     "batch_run_id",
+    "adjustment_id",
 )
 _TYPES = (
     "bigint",
@@ -330,6 +359,7 @@ _TYPES = (
     "numeric",
     "bigint",
     "numeric",
+    "bigint",
     "bigint",
     "bigint",
 )
@@ -372,31 +402,61 @@ def _decisions_insert(decisions: list[PenaltyDecision]) -> list[PenaltyDecision]
 
 
 def _charges_post(
-    charges: list[PenaltyDecision], policies: dict[int, DelinquencyPolicy], day: dt.date
+    charges: list[PenaltyDecision],
+    policies: dict[int, DelinquencyPolicy],
+    day: dt.date,
+    ids: dict | None = None,
 ) -> None:
     """The adjustments and their FTs, in bulk; each decision then points at its
-    adjustment."""
+    adjustment. `ids`: the adjustments', FTs' and GL lines' ids reserved already, the
+    decisions carrying their adjustment's (PostgreSQL); without them the adjustments take
+    their ids as they are inserted and the decisions are updated after."""
     if not charges:
         return
     sas: dict[int, tuple[int, int]] = {}  # account -> (sa id, receivable GL)
     for account_id, sa_id, receivable in (
-        ServiceAgreement.objects.filter(account_id__in=[d.account_id for d in charges])
+        ServiceAgreement.objects.filter(account_id__in=id_in(d.account_id for d in charges))
         .order_by("account_id", "-balance", "pk")
         .values_list("account_id", "pk", "sa_type__receivable_gl_id")
     ):
         sas.setdefault(account_id, (sa_id, receivable))
-    adjustments = [
-        Adjustment(
-            sa_id=sas[d.account_id][0],
-            adjustment_type=policies[d.account_id].penalty_adjustment_type,
-            amount=d.amount,
-            reason=f"Late charge {day:%m/%d/%Y} on {d.past_due} past due",
+    reserved = bool(ids and ids.get(Adjustment))
+    reasons = [f"Late charge {day:%m/%d/%Y} on {d.past_due} past due" for d in charges]
+    if reserved:
+        now = timezone.now()
+        adjustment_ids = [d.adjustment_id for d in charges]
+        bulk_insert_rows(
+            Adjustment,
+            _ADJUSTMENT_FIELDS,
+            [
+                (
+                    sas[d.account_id][0],
+                    policies[d.account_id].penalty_adjustment_type_id,
+                    d.amount,
+                    Adjustment.Status.FROZEN.value,
+                    reason,
+                    "",
+                    None,
+                    now,
+                )
+                for d, reason in zip(charges, reasons, strict=True)
+            ],
+            ids=adjustment_ids,
         )
-        for d in charges
-    ]
-    bulk_insert(Adjustment, adjustments)
+    else:
+        adjustments = [
+            Adjustment(
+                sa_id=sas[d.account_id][0],
+                adjustment_type=policies[d.account_id].penalty_adjustment_type,
+                amount=d.amount,
+                reason=reason,
+            )
+            for d, reason in zip(charges, reasons, strict=True)
+        ]
+        bulk_insert(Adjustment, adjustments)
+        adjustment_ids = [a.pk for a in adjustments]
     postings = []
-    for d, adjustment in zip(charges, adjustments, strict=True):
+    for d, adjustment_id in zip(charges, adjustment_ids, strict=True):
         kind = policies[d.account_id].penalty_adjustment_type
         sa_id, receivable = sas[d.account_id]
         postings.append(
@@ -410,12 +470,27 @@ def _charges_post(
                 accounting_date=day,
                 arrears_date=day,
                 description=kind.description,
-                adjustment_id=adjustment.pk,
+                adjustment_id=adjustment_id,
             )
         )
-        d.adjustment_id = adjustment.pk
-    ledger_post_ids(postings=postings)
-    bulk_update_rows(PenaltyDecision, charges, ["adjustment"])
+        d.adjustment_id = adjustment_id
+    if reserved:
+        ledger_post_ids(postings=postings, ft_ids=ids[FinancialTransaction], gl_ids=ids[GLLine])
+    else:
+        ledger_post_ids(postings=postings)
+        bulk_update_rows(PenaltyDecision, charges, ["adjustment"])
+
+
+_ADJUSTMENT_FIELDS = (
+    "sa_id",
+    "adjustment_type_id",
+    "amount",
+    "status",
+    "reason",
+    "cancel_reason",
+    "created_by_id",
+    "created_at",
+)
 
 
 def penalty_counts(batch_run) -> dict[str, int]:

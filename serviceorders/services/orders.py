@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from cis.bulk import bulk_insert, id_in, reserve_ids
 
 from ..exceptions import ServiceOrderError, ServiceOrderPermissionError, ServiceOrderStateError
 from ..lock_objects import accounts_lock, order_qs_select_for_update
@@ -70,6 +71,72 @@ def service_order_create(
     order.number = order_number(order.pk)
     order.save(update_fields=["number"])
     return order
+
+
+@transaction.atomic
+def service_orders_create_bulk(
+    *,
+    accounts: list[Account],
+    type: ServiceOrderType,
+    effective_date: date,
+    notes: list[str],
+    tier_status: TierStatus | None = None,
+    origin: str = ServiceOrder.Origin.JOB,
+) -> list[ServiceOrder]:
+    """`service_order_create` for many accounts at once (a batch job's orders: one per
+    account, on its location): the same checks, numbers and rows, in a fixed number of
+    queries. `notes[i]` is the note of `accounts[i]`'s order."""
+    if not accounts:
+        return []
+    if len(notes) != len(accounts):
+        raise ValueError(f"{len(notes)} notes for {len(accounts)} accounts")
+    if len({a.pk for a in accounts}) != len(accounts):
+        raise ValueError("one order per account")
+    accounts_lock([a.pk for a in accounts])
+    if not type.is_active:
+        raise ServiceOrderError(f"service order type {type.code} is not active")
+    if type.kind == ServiceOrderKind.RECONNECT:
+        open_ = (
+            ServiceOrder.objects.filter(
+                account_id__in=id_in(a.pk for a in accounts),
+                kind=ServiceOrderKind.RECONNECT,
+                status__in=ServiceOrder.INCOMPLETE,
+            )
+            .values_list("account__number", flat=True)
+            .first()
+        )
+        if open_ is not None:
+            raise ServiceOrderStateError(f"account {open_} already has an open reconnect")
+    ids = reserve_ids({ServiceOrder: len(accounts)}).get(ServiceOrder)
+    if not ids:  # not PostgreSQL (`make run`): one at a time, as the single service does
+        return [
+            service_order_create(
+                account=account,
+                type=type,
+                effective_date=effective_date,
+                tier_status=tier_status,
+                origin=origin,
+                notes=note,
+            )
+            for account, note in zip(accounts, notes, strict=True)
+        ]
+    orders = [
+        ServiceOrder(
+            pk=pk,
+            number=order_number(pk),
+            type=type,
+            kind=type.kind,
+            tier_status=tier_status,
+            account=account,
+            location_id=account.location_id,
+            effective_date=effective_date,
+            origin=origin,
+            notes=note,
+        )
+        for pk, account, note in zip(ids, accounts, notes, strict=True)
+    ]
+    bulk_insert(ServiceOrder, orders, reserved=True)  # the numbers are made from these ids
+    return orders
 
 
 def _locked(order: ServiceOrder) -> ServiceOrder:

@@ -148,3 +148,51 @@ def test_selectors_filter_by_completion_and_location():
     assert orders_for_account(account=account).count() == 2
     assert list(open_orders_for_location(location=account.location)) == [open_]
     assert open_order_count(account=account) == 1
+
+
+def _bulk(accounts, code="DISCNP", **fields):
+    from serviceorders.services.orders import service_orders_create_bulk
+
+    from .builders import DISCONNECTED_ON, so_type
+
+    fields.setdefault("notes", [f"note {a.number}" for a in accounts])
+    return service_orders_create_bulk(
+        accounts=accounts, type=so_type(code), effective_date=DISCONNECTED_ON, **fields
+    )
+
+
+@pytest.mark.parametrize("count", [3, 210])  # an insert, and COPY (cis.bulk)
+def test_bulk_create_makes_the_rows_the_single_service_makes(count):
+    """A batch job's orders in one insert: the same numbers, location, kind, origin and
+    status as `service_order_create`, each with its own note."""
+    from .builders import tier
+
+    accounts = [account_with("WATER")[0] for _ in range(count)]
+    orders = _bulk(accounts, tier_status=tier("NOTICE"))
+    stored = {o.pk: o for o in ServiceOrder.objects.filter(pk__in=[o.pk for o in orders])}
+    assert len(stored) == count
+    for account, made in zip(accounts, orders, strict=True):
+        so = stored[made.pk]
+        assert so.number == f"SO-{so.pk:06d}" == made.number
+        assert so.account_id == account.pk and so.location_id == account.location_id
+        assert (so.kind, so.status, so.origin) == ("disconnect", S.OPEN, "job")
+        assert so.notes == f"note {account.number}" and so.tier_status.code == "NOTICE"
+        assert so.created_at is not None and so.type.code == "DISCNP"
+    single = order(accounts[0])  # numbering goes on after the bulk orders
+    assert single.pk > max(stored) and single.number == f"SO-{single.pk:06d}"
+
+
+def test_bulk_create_refuses_what_the_single_service_refuses():
+    from .builders import so_type
+
+    account, _ = account_with("WATER")
+    inactive = so_type("DISCNP")
+    inactive.is_active = False
+    inactive.save()
+    with pytest.raises(ServiceOrderError):
+        _bulk([account])
+    order(account, "RECON")
+    other, _ = account_with("WATER")
+    with pytest.raises(ServiceOrderStateError):
+        _bulk([other, account], code="RECON")
+    assert not ServiceOrder.objects.filter(account=other).exists()

@@ -18,11 +18,21 @@ the rows the job wrote (notices; decisions, adjustments, FTs and GL lines; evalu
 service orders), copied again with COPY into constraint-free temporary tables of the same
 shape. Then it checks the outcome: one notice per account, one penalty per account, one
 disconnect order per candidate, `check_ledger` clean. No timing is asserted.
+
+Knobs for finding where the time goes: BENCH_DELINQUENCY_PROFILE=N prints each job's N
+costliest functions (cProfile, by own time and by cumulative time);
+BENCH_DELINQUENCY_SQL=N prints each job's N costliest statements (grouped by their first
+80 characters: count and seconds).
 """
 
+import cProfile
 import datetime as dt
+import io
 import os
+import pstats
+import re
 import time
+from collections import defaultdict
 from decimal import Decimal
 
 import pytest
@@ -51,6 +61,8 @@ SIZES = [int(s) for s in os.environ.get("BENCH_DELINQUENCY_SIZES", "10000,100000
 FIRST_BILL_DATE = dt.date(2026, 1, 5)  # a Monday
 SMALL, LARGE = Decimal("41.37"), Decimal("161.37")
 TARGET_SECONDS = 120
+PROFILE = int(os.environ.get("BENCH_DELINQUENCY_PROFILE", "0"))
+SQL = int(os.environ.get("BENCH_DELINQUENCY_SQL", "0"))
 JOBS = [
     ("delinquency_notices", 10, ["delinquency_latenotice"]),
     (
@@ -70,10 +82,39 @@ JOBS = [
 class _Statements:
     def __init__(self):
         self.count = 0
+        self.by_text: dict[str, list] = defaultdict(lambda: [0, 0.0])
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
-        return execute(sql, params, many, context)
+        if not SQL:
+            return execute(sql, params, many, context)
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = self.by_text[re.sub(r"\s+", " ", sql)[:80]]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - began
+
+    def costliest(self, job: str) -> None:
+        if not SQL:
+            return
+        print(f"\n{job}: costliest statements")
+        for text, (n, seconds) in sorted(self.by_text.items(), key=lambda kv: -kv[1][1])[:SQL]:
+            print(f"  {seconds:7.3f}s {n:5d}x  {text}")
+        self.by_text.clear()
+
+
+def _profiled(job: str, run):
+    if not PROFILE:
+        return run()
+    profile = cProfile.Profile()
+    result = profile.runcall(run)
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(PROFILE)
+        print(f"\n{job}: by {order}\n" + out.getvalue().split("\n", 6)[-1], flush=True)
+    return result
 
 
 def _accounts_build(size: int, first: int, bill_date: dt.date) -> list[int]:
@@ -191,8 +232,14 @@ def _cycle(size: int, first: int, bill_date: dt.date) -> dict:
             since = _max_ids(tables)
             before = statements.count
             started = time.perf_counter()
-            run = batch_run(job_name=job, business_date=due + dt.timedelta(days=days))
+            run = _profiled(
+                job,
+                lambda job=job, days=days: batch_run(
+                    job_name=job, business_date=due + dt.timedelta(days=days)
+                ),
+            )
             seconds = time.perf_counter() - started
+            statements.costliest(job)
             assert run.status == "complete", (job, run.errors[:3])
             count = statements.count - before
             floor_rows, floor_seconds = _raw_floor(since)

@@ -44,13 +44,7 @@ import autopay.services.posting as posting_service
 from accounts.models import (
     Account,
     Bill,
-    BillCycle,
     BillSegment,
-    Customer,
-    Location,
-    RevenueClass,
-    SAType,
-    ServiceAgreement,
 )
 from accounts.reference import reference_data_load as accounts_reference_load
 from autopay.models import AchExtract, BillAutopayCheck, Clearing, Enrollment
@@ -60,6 +54,7 @@ from cis.batch import batch_run
 from cis.bulk import bulk_insert, bulk_insert_rows
 from payments.models import Payment
 from tests.bench import bench_upload  # its raw_floor; a module import collects no test
+from tests.bench.builders import account_batches
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
@@ -124,53 +119,10 @@ def _wrap(module, name: str, seconds: list[float], calls: list | None = None):
 def _accounts_build(size: int, first: int, bill_date: dt.date) -> list[int]:
     """`size` enrolled accounts with a pending bill each; their ids."""
     now = timezone.now()
-    cycle = BillCycle.objects.order_by("code").first()
-    residential = RevenueClass.objects.get(code="RES")
-    water = SAType.objects.get(code="WATER")
     accounts, due = [], bill_date + dt.timedelta(days=21)
-    for start in range(0, size, 20_000):
-        numbers = range(first + start, first + min(start + 20_000, size))
-        customers = [
-            Customer(
-                number=f"B{n:08d}",
-                customer_type=Customer.Type.INDIVIDUAL,
-                first_name="Pat",
-                last_name=f"Payer {n}",
-                created_at=now,
-            )
-            for n in numbers
-        ]
-        bulk_insert(Customer, customers)
-        locations = [
-            Location(
-                number=f"B{n:08d}",
-                line1=f"{n % 9000 + 100} Main St",
-                city="Springfield",
-                state="IL",
-                postal_code="62701",
-                revenue_class=residential,
-                cycle=cycle,
-            )
-            for n in numbers
-        ]
-        bulk_insert(Location, locations)
-        chunk = [
-            Account(
-                number=f"{2_000_000_000 + n}",
-                customer_id=c.pk,
-                location_id=loc.pk,
-                opened_on=dt.date(2025, 1, 1),
-            )
-            for n, c, loc in zip(numbers, customers, locations, strict=True)
-        ]
-        bulk_insert(Account, chunk)
-        sas = [
-            ServiceAgreement(
-                account_id=a.pk, sa_type=water, start_date=a.opened_on, rate_code="WAT-R1"
-            )
-            for a in chunk
-        ]
-        bulk_insert(ServiceAgreement, sas)
+    for numbers, chunk, sas in account_batches(
+        size, first, prefix="B", number_base=2_000_000_000, name=("Pat", "Payer")
+    ):
         # bulk_insert encrypts the bank account number (EncryptedTextField's
         # get_db_prep_save), as bulk_create and save() do.
         bulk_insert(

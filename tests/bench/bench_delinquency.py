@@ -38,22 +38,16 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
 from accounts.models import (
     Account,
     Bill,
-    BillCycle,
     BillSegment,
-    Customer,
-    Location,
-    RevenueClass,
-    SAType,
-    ServiceAgreement,
 )
 from accounts.reference import reference_data_load as accounts_reference_load
 from cis.batch import batch_run
-from cis.bulk import bulk_insert, bulk_insert_rows
+from cis.bulk import bulk_insert_rows
+from tests.bench.builders import account_batches
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
@@ -119,54 +113,10 @@ def _profiled(job: str, run):
 
 def _accounts_build(size: int, first: int, bill_date: dt.date) -> list[int]:
     """`size` accounts with a pending bill each; their ids."""
-    now = timezone.now()
-    cycle = BillCycle.objects.order_by("code").first()
-    residential = RevenueClass.objects.get(code="RES")
-    water = SAType.objects.get(code="WATER")
     ids, due = [], bill_date + dt.timedelta(days=21)
-    for start in range(0, size, 20_000):
-        numbers = range(first + start, first + min(start + 20_000, size))
-        customers = [
-            Customer(
-                number=f"D{n:08d}",
-                customer_type=Customer.Type.INDIVIDUAL,
-                first_name="Lee",
-                last_name=f"Late {n}",
-                created_at=now,
-            )
-            for n in numbers
-        ]
-        bulk_insert(Customer, customers)
-        locations = [
-            Location(
-                number=f"D{n:08d}",
-                line1=f"{n % 9000 + 100} Elm St",
-                city="Springfield",
-                state="IL",
-                postal_code="62701",
-                revenue_class=residential,
-                cycle=cycle,
-            )
-            for n in numbers
-        ]
-        bulk_insert(Location, locations)
-        chunk = [
-            Account(
-                number=f"{3_000_000_000 + n}",
-                customer_id=c.pk,
-                location_id=loc.pk,
-                opened_on=dt.date(2025, 1, 1),
-            )
-            for n, c, loc in zip(numbers, customers, locations, strict=True)
-        ]
-        bulk_insert(Account, chunk)
-        sas = [
-            ServiceAgreement(
-                account_id=a.pk, sa_type=water, start_date=a.opened_on, rate_code="WAT-R1"
-            )
-            for a in chunk
-        ]
-        bulk_insert(ServiceAgreement, sas)
+    for numbers, chunk, sas in account_batches(
+        size, first, prefix="D", number_base=3_000_000_000, name=("Lee", "Late")
+    ):
         amounts = [LARGE if n % 20 == 0 else SMALL for n in numbers]
         bill_ids = bulk_insert_rows(
             Bill,

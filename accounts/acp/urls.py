@@ -3,7 +3,7 @@ place (panel_action) decides whether the user may see it."""
 
 from django.urls import path
 
-from .views import customer, demographics, location, panel, records, recurring, todo
+from .views import customer, demographics, location, panel, records, recurring, standalone, todo
 
 app_name = "acp"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("todo/<int:pk>/<str:action>/", todo.todo_action, name="todo-action"),
     path("go/<str:what>/<str:direction>/", panel.step, name="step"),
     path("open/<str:what>/<str:number>/", panel.open_by, name="open"),
+    # A customer or a location on its own page (issue 13 item 8).
+    path("customer/<str:number>/", standalone.customer, name="customer"),
+    path("location/<str:number>/", standalone.location, name="location"),
     path(A, panel.panel, name="panel"),
     path(A + "tab/<str:key>/", panel.panel_tab, name="tab"),
     path(A + "dashboard/", panel.panel_dashboard_part, name="dashboard"),

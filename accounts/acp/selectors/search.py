@@ -184,26 +184,6 @@ def panel_search(*, user, query: str, page: int = 1, limit: int = SEARCH_LIMIT) 
     )
 
 
-def customer_without_account(*, user, number: str) -> Customer | None:
-    """A visible customer with no account (a landlord), for the panel's customer page."""
-    return (
-        rows_visible(Customer.objects.all(), user=user, via="")
-        .filter(number=number)
-        .filter(~Exists(Account.objects.filter(customer=OuterRef("pk"))))
-        .first()
-    )
-
-
-def location_without_account(*, number: str) -> Location | None:
-    """A location with no account (vacant), for the panel's location page."""
-    return (
-        Location.objects.filter(number=number)
-        .filter(~Exists(Account.objects.filter(location=OuterRef("pk"))))
-        .select_related("revenue_class", "cycle", "owner")
-        .first()
-    )
-
-
 def customer_neighbour(*, user, number: str | None, direction: Direction) -> Account | None:
     """The account of the next (or previous) visible customer by customer number. With
     no customer selected, "next" opens the very first customer (seed 004 tip)."""

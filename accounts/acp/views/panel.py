@@ -8,17 +8,15 @@ from django.views.decorators.http import require_GET
 
 from ...panel import PanelContext, Tab, panel_tabs
 from ...services.work import account_open_record
-from ..selectors.access import customer_visible
 from ..selectors.dashboard import panel_dashboard
 from ..selectors.search import (
     account_for_customer,
     account_for_location,
     customer_neighbour,
-    customer_without_account,
     location_neighbour,
-    location_without_account,
     panel_search,
 )
+from . import standalone
 from .base import panel_action, panel_not_found
 
 
@@ -94,7 +92,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 if result.customers
                 else ("location", result.locations[0])
             )
-            return redirect("acp:open", what, record.number)
+            return redirect(f"acp:{what}", record.number)
     return render(request, "accounts/acp/search.html", context)
 
 
@@ -120,23 +118,16 @@ def step(request: HttpRequest, what: str, direction: str) -> HttpResponse:
 @permission_required("accounts.view_account", raise_exception=True)
 def open_by(request: HttpRequest, what: str, number: str) -> HttpResponse:
     """Open the panel on a customer's or a location's preferred account; a customer or a
-    location with no account (a landlord, a vacant location) opens on its own page."""
+    location with no account this user may see (a landlord, a vacant location) opens on
+    its own page (accounts/acp/views/standalone.py)."""
     finder = {"customer": account_for_customer, "location": account_for_location}.get(what)
     account = finder(user=request.user, number=number) if finder else None
     if account is not None:
         return redirect("acp:panel", account.number)
     if what == "customer":
-        customer = customer_without_account(user=request.user, number=number)
-        if customer is not None:
-            return render(request, "accounts/acp/record.html", {"customer": customer, "what": what})
-    elif what == "location":
-        location = location_without_account(number=number)
-        if location is not None:
-            owner = location.owner
-            if owner is not None and not customer_visible(user=request.user, customer=owner):
-                owner = None  # a private owner stays unnamed
-            context = {"location": location, "owner": owner, "what": what}
-            return render(request, "accounts/acp/record.html", context)
+        return standalone.customer(request, number)
+    if what == "location":
+        return standalone.location(request, number)
     return panel_not_found(request, number)
 
 

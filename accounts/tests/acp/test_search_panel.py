@@ -93,7 +93,7 @@ def test_landlord_without_account_is_found_and_opens_on_its_own(client, csr, ref
     response = client.get(reverse("acp:search"), {"q": "landlord"}, follow=True)
     html = response.content.decode()
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == reverse("acp:open", args=["customer", "C0005000"])
+    assert response.redirect_chain[-1][0] == reverse("acp:customer", args=["C0005000"])
     assert 'id="acp-q"' in html and "Renée Landlórd" in html
     assert "This customer has no account." in html
     assert tenant.location.line1 in html  # the locations the landlord owns

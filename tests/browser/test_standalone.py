@@ -13,6 +13,7 @@ from accounts.models import Account
 from accounts.reference import reference_data_load
 from accounts.tests.factories import AccountFactory, CustomerFactory, LocationFactory
 
+from .axe import axe_violations
 from .test_acp import PASSWORD, login, settle
 
 pytestmark = pytest.mark.browser
@@ -64,6 +65,7 @@ def test_landlord_page_from_search_to_location_and_back_from_owner_tab(
     owned = record.locator(".owned-locations")
     expect(owned.get_by_role("link")).to_have_count(2)
     page.screenshot(path=str(artifacts / "acp-standalone-customer.png"), full_page=True)
+    assert axe_violations(page) == []
 
     # Her rental with its tenants, the current one first, the past one after.
     owned.get_by_role("link", name=re.compile("9 Oak Ave")).click()
@@ -76,6 +78,7 @@ def test_landlord_page_from_search_to_location_and_back_from_owner_tab(
     expect(rows.nth(1)).to_contain_text("Pat Gone")
     expect(rows.nth(1)).to_contain_text("04/30/2023")
     page.screenshot(path=str(artifacts / "acp-standalone-location.png"), full_page=True)
+    assert axe_violations(page) == []
 
     # The tenant's account in the panel; its Owner tab leads back to her page.
     rows.nth(0).get_by_role("link", name="1000007001").click()

@@ -133,9 +133,7 @@ def previous_bill(bill: Bill) -> Bill | None:
 
 def statement_data(*, bill: Bill) -> Statement:
     """The statement of a completed bill."""
-    account = (
-        Account.objects.select_related("customer", "location").get(pk=bill.account_id)
-    )
+    account = Account.objects.select_related("customer", "location").get(pk=bill.account_id)
     prev = previous_bill(bill)
     fts = list(
         FinancialTransaction.objects.frozen()

@@ -265,9 +265,12 @@ def _history_statement_rows(ctx: PanelContext, fts: list) -> dict[int, dict]:
 
     first: dict[int, object] = {}
     for ft in fts:
-        if ft.bill_id and ft.kind == "bill_segment":
-            if ft.bill_id not in first or ft.pk < first[ft.bill_id].pk:
-                first[ft.bill_id] = ft
+        if (
+            ft.bill_id
+            and ft.kind == "bill_segment"
+            and (ft.bill_id not in first or ft.pk < first[ft.bill_id].pk)
+        ):
+            first[ft.bill_id] = ft
     if not first:
         return {}
     complete = set(

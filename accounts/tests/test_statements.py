@@ -204,4 +204,4 @@ def test_email_statement_without_an_email_is_refused(as_csr, account, two_bills)
     body = as_csr.get(
         reverse("acp:tab", args=[account.number, "history"]), HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert "disabled title=\"No email address on file\"" in body
+    assert 'disabled title="No email address on file"' in body

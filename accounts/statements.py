@@ -17,7 +17,7 @@ The remittance stub's scan line is `account number` + `amount due in cents, 10 d
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -83,7 +83,8 @@ class Statement:
     charges: Decimal
     amount_due: Decimal
     scan_line: str
-    copy_for: str = ""
+    copy_for: str = ""  # a duplicate for a contact: whose copy it is
+    addressee: str = ""
 
     @property
     def due_date(self) -> dt.date:
@@ -189,6 +190,48 @@ def statement_html(statements: list[Statement]) -> str:
             "utility_phone": getattr(settings, "OPENCIS_UTILITY_PHONE", ""),
         },
     )
+
+
+def duplicate_contacts(account: Account) -> list:
+    """Contacts of the customer or the location who get duplicate notices by mail."""
+    from .models import Contact
+
+    return list(
+        Contact.objects.filter(
+            Q(customer_id=account.customer_id) | Q(location_id=account.location_id),
+            notices=Contact.Notices.MAIL,
+        ).prefetch_related("addresses")
+    )
+
+
+def _contact_address(contact) -> list[str]:
+    address = sorted(contact.addresses.all(), key=lambda a: (not a.is_primary, a.pk))
+    if not address:
+        return []
+    a = address[0]
+    return [x for x in (a.line1, a.line2, f"{a.city}, {a.state} {a.postal_code}".strip()) if x]
+
+
+def statement_duplicates_pdf(*, bill: Bill) -> bytes | None:
+    """Print Statement Duplicate For Contacts (seed 004): one PDF, one copy of the
+    statement per contact flagged for duplicate notices by mail, addressed to them. None
+    when no contact is flagged."""
+    from weasyprint import HTML
+
+    contacts = duplicate_contacts(bill.account)
+    if not contacts:
+        return None
+    base = statement_data(bill=bill)
+    copies = [
+        replace(
+            base,
+            copy_for=contact.name,
+            addressee=contact.name,
+            mailing_address=_contact_address(contact),
+        )
+        for contact in contacts
+    ]
+    return HTML(string=statement_html(copies)).write_pdf()
 
 
 def statement_pdf(*, bill: Bill) -> bytes:

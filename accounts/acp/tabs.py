@@ -277,9 +277,19 @@ def _history_statement_rows(ctx: PanelContext, fts: list) -> dict[int, dict]:
         Bill.objects.filter(pk__in=first, status=Bill.Status.COMPLETE).values_list("pk", flat=True)
     )
     has_email = CustomerEmail.objects.filter(customer_id=ctx.account.customer_id).exists()
+    has_duplicates = Contact.objects.filter(
+        Q(customer_id=ctx.account.customer_id) | Q(location_id=ctx.account.location_id),
+        notices=Contact.Notices.MAIL,
+    ).exists()
     can_email = ctx.user.has_perm("accounts.add_note")
     return {
-        ft.pk: {"ft": ft, "bill_id": bill_id, "has_email": has_email, "can_email": can_email}
+        ft.pk: {
+            "ft": ft,
+            "bill_id": bill_id,
+            "has_email": has_email,
+            "can_email": can_email,
+            "has_duplicates": has_duplicates,
+        }
         for bill_id, ft in first.items()
         if bill_id in complete
     }

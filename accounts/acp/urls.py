@@ -64,6 +64,11 @@ urlpatterns = [
     # History: Statement, Email Statement (issue 13 item 1)
     path(A + "statements/<int:bill_id>.pdf", statements.statement, name="statement"),
     path(
+        A + "statements/<int:bill_id>/duplicates.pdf",
+        statements.statement_duplicates,
+        name="statement-duplicates",
+    ),
+    path(
         A + "statements/<int:bill_id>/email/",
         statements.statement_email_view,
         name="statement-email",

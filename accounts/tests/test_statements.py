@@ -9,10 +9,14 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts.ledger_checks import ledger_breaches
 from accounts.models import (
     AdjustmentType,
     Bill,
     BillSegmentUsage,
+    Contact,
+    ContactAddress,
+    ContactType,
     FinancialTransaction,
     Meter,
     Note,
@@ -110,6 +114,7 @@ def test_statement_figures_are_exact(account, two_bills):
     assert s.customer_name == "Jane Q. Doe"
     assert s.mailing_address == ["12 Elm St", "Springfield, IL 62701"]
     assert s.scan_line == "1000000042" + "0000015485" + "7"
+    assert list(ledger_breaches()) == []
 
 
 def test_first_statement_has_no_previous_balance(account):
@@ -205,3 +210,50 @@ def test_email_statement_without_an_email_is_refused(as_csr, account, two_bills)
         reverse("acp:tab", args=[account.number, "history"]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert 'disabled title="No email address on file"' in body
+
+
+def test_print_duplicates_has_one_copy_per_contact_flagged_for_mail(as_csr, account, two_bills):
+    dup_url = reverse("acp:statement-duplicates", args=[account.number, two_bills.pk])
+    assert as_csr.get(dup_url).status_code == 404  # nobody flagged yet
+    kind = ContactType.objects.first()
+    al = Contact.objects.create(
+        customer=account.customer,
+        first_name="Al",
+        last_name="Doe",
+        contact_type=kind,
+        notices=Contact.Notices.MAIL,
+    )
+    ContactAddress.objects.create(
+        contact=al,
+        line1="9 Oak Ave",
+        city="Peoria",
+        state="IL",
+        postal_code="61602",
+        is_primary=True,
+    )
+    Contact.objects.create(
+        location=account.location,
+        first_name="Bea",
+        last_name="Landlord",
+        contact_type=kind,
+        notices=Contact.Notices.MAIL,
+    )
+    Contact.objects.create(
+        customer=account.customer,
+        first_name="Cy",
+        last_name="Nomail",
+        contact_type=kind,
+        notices=Contact.Notices.NONE,
+    )
+    response = as_csr.get(dup_url)
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert text.count("Duplicate copy for") == 2
+    assert "Duplicate copy for Al Doe" in text and "9 Oak Ave" in text
+    assert "Duplicate copy for Bea Landlord" in text
+    assert "Cy Nomail" not in text
+    assert text.count("100000004200000154857") == 2
+    body = as_csr.get(
+        reverse("acp:tab", args=[account.number, "history"]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert body.count(dup_url) == 1

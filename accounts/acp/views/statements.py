@@ -5,7 +5,13 @@ from django.shortcuts import get_object_or_404
 
 from ...models import Bill
 from ...panel import PanelContext
-from ...statements import StatementEmailError, statement_email, statement_filename, statement_pdf
+from ...statements import (
+    StatementEmailError,
+    statement_duplicates_pdf,
+    statement_email,
+    statement_filename,
+    statement_pdf,
+)
 from .base import panel_action, require_perm
 
 EMAIL_PERMISSION = "accounts.add_note"
@@ -43,3 +49,16 @@ def statement_email_view(request: HttpRequest, ctx: PanelContext, bill_id: int) 
         f"Statement of {bill.bill_date:%m/%d/%Y} emailed to {address}.",
         content_type="text/plain",
     )
+
+
+@panel_action()
+def statement_duplicates(request: HttpRequest, ctx: PanelContext, bill_id: int) -> HttpResponse:
+    """Print Statement Duplicate For Contacts: a copy per contact flagged for mail."""
+    bill = _bill(ctx, bill_id)
+    pdf = statement_duplicates_pdf(bill=bill)
+    if pdf is None:
+        raise Http404("No contact gets duplicate notices by mail.")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = statement_filename(bill).replace(".pdf", "-duplicates.pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

@@ -17,16 +17,14 @@ from accounts.models import (
     Contact,
     ContactAddress,
     ContactType,
-    FinancialTransaction,
     Meter,
     Note,
     SAType,
 )
 from accounts.services.adjustments import adjustment_create
 from accounts.services.bills import bill_complete, bill_create
-from accounts.services.ledger import ledger_post, posting_for_sa
 from accounts.statements import luhn_check_digit, scan_line, statement_data
-from accounts.tests.factories import AccountFactory, GLAccountFactory, ServiceAgreementFactory
+from accounts.tests.factories import AccountFactory, ServiceAgreementFactory
 
 from .conftest import PASSWORD
 
@@ -41,19 +39,13 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def pay(sa, amount: str, day: dt.date) -> None:
-    cash = GLAccountFactory(code="1010", description="Cash")
-    ledger_post(
-        postings=[
-            posting_for_sa(
-                sa=sa,
-                offset_gl_id=cash.pk,
-                kind=FinancialTransaction.Kind.PAY_SEGMENT,
-                amount=-D(amount),
-                accounting_date=day,
-                description="Payment",
-            )
-        ]
-    )
+    """A real cash payment (payments' own service: a test may reach up the import
+    direction; accounts' code does not)."""
+    from payments.reference import reference_data_load
+    from payments.tests.factories import pay as payment_post
+
+    reference_data_load()
+    payment_post(sa.account, D(amount), day=day)
 
 
 def make_bill(account, segments: dict, day: dt.date) -> Bill:

@@ -176,7 +176,7 @@ def test_history_tab_has_a_statement_action_per_bill(as_csr, account, two_bills)
     ).content.decode()
     for bill in account.bills.all():
         assert body.count(url(account, bill)) == 1
-    assert body.count("Email Statement") == 2
+    assert body.count(">Email Statement</button>") == 2
 
 
 def test_email_statement_sends_the_pdf_and_records_a_note(as_csr, account, two_bills):

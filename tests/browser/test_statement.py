@@ -63,7 +63,7 @@ def test_csr_prints_and_emails_a_statement_from_history(
     ):
         assert expected in text, expected
 
-    page.get_by_role("button", name="Email the statement of 10/02/2026").click()
+    page.get_by_role("button", name="Email Statement of 10/02/2026").click()
     settle(page)
     expect(page.locator("#payment-detail")).to_contain_text(
         "Statement of 10/02/2026 emailed to jane@example.com."

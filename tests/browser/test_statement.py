@@ -48,6 +48,7 @@ def test_csr_prints_and_emails_a_statement_from_history(
     response = page.request.get(f"{live_server.url}{href}")
     assert response.ok
     assert response.headers["content-type"] == "application/pdf"
+    (artifacts / "statement.pdf").write_bytes(response.body())
     text = pdf_text(response.body())
     for expected in (
         "Statement",
@@ -59,7 +60,7 @@ def test_csr_prints_and_emails_a_statement_from_history(
         "Amount due",
         "$182.40",
         "Remittance stub",
-        f"{jane.number}0000018240",  # scan line: account, cents, check digit
+        f"{jane.number}00000182403",  # scan line: account, cents, Luhn check digit
     ):
         assert expected in text, expected
 

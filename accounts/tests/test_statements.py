@@ -166,6 +166,13 @@ def test_another_accounts_bill_is_a_404(as_csr, account, two_bills):
     theirs = make_bill(other, {sa: D("12.00")}, dt.date(2026, 1, 5))
     assert as_csr.get(url(account, theirs)).status_code == 404
     assert as_csr.get(url(other, theirs)).status_code == 200
+    pending = bill_create(
+        account=account,
+        bill_date=dt.date(2026, 3, 1),
+        due_date=dt.date(2026, 3, 22),
+        segments={account.agreements.first(): D("1.00")},
+    )
+    assert as_csr.get(url(account, pending)).status_code == 404  # not complete yet
     as_csr.logout()
     assert as_csr.get(url(account, two_bills)).status_code == 302  # login first
 

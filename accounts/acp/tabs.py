@@ -257,3 +257,44 @@ def _history_charge_rows(ctx: PanelContext, fts: list) -> dict[int, dict]:
 register_history_actions(
     template="accounts/acp/history/_charge_actions.html", rows=_history_charge_rows
 )
+
+
+def _history_statement_rows(ctx: PanelContext, fts: list) -> dict[int, dict]:
+    """Statement and Email Statement on each completed bill's first row (issue 13 item 1)."""
+    from ..models import Bill, CustomerEmail
+
+    first: dict[int, object] = {}
+    for ft in fts:
+        if (
+            ft.bill_id
+            and ft.kind == "bill_segment"
+            and (ft.bill_id not in first or ft.pk < first[ft.bill_id].pk)
+        ):
+            first[ft.bill_id] = ft
+    if not first:
+        return {}
+    complete = set(
+        Bill.objects.filter(pk__in=first, status=Bill.Status.COMPLETE).values_list("pk", flat=True)
+    )
+    has_email = CustomerEmail.objects.filter(customer_id=ctx.account.customer_id).exists()
+    has_duplicates = Contact.objects.filter(
+        Q(customer_id=ctx.account.customer_id) | Q(location_id=ctx.account.location_id),
+        notices=Contact.Notices.MAIL,
+    ).exists()
+    can_email = ctx.user.has_perm("accounts.add_note")
+    return {
+        ft.pk: {
+            "ft": ft,
+            "bill_id": bill_id,
+            "has_email": has_email,
+            "can_email": can_email,
+            "has_duplicates": has_duplicates,
+        }
+        for bill_id, ft in first.items()
+        if bill_id in complete
+    }
+
+
+register_history_actions(
+    template="accounts/acp/history/_statement_actions.html", rows=_history_statement_rows
+)

@@ -3,7 +3,17 @@ place (panel_action) decides whether the user may see it."""
 
 from django.urls import path
 
-from .views import customer, demographics, location, panel, records, recurring, standalone, todo
+from .views import (
+    customer,
+    demographics,
+    location,
+    panel,
+    records,
+    recurring,
+    standalone,
+    statements,
+    todo,
+)
 
 app_name = "acp"
 
@@ -55,6 +65,18 @@ urlpatterns = [
     # History: adjust a charge (a Supervisor's)
     path(A + "demographics/", demographics.demographics, name="demographics"),
     path(A + "history/<int:ft>/adjust/", records.history_adjust, name="history-adjust"),
+    # History: Statement, Email Statement (issue 13 item 1)
+    path(A + "statements/<int:bill_id>.pdf", statements.statement, name="statement"),
+    path(
+        A + "statements/<int:bill_id>/duplicates.pdf",
+        statements.statement_duplicates,
+        name="statement-duplicates",
+    ),
+    path(
+        A + "statements/<int:bill_id>/email/",
+        statements.statement_email_view,
+        name="statement-email",
+    ),
     # Notes
     path(A + "notes/new/", records.note_new, name="note-new"),
     path(A + "notes/<int:pk>/", records.note_detail, name="note"),

@@ -17,7 +17,7 @@ from cis.money import money_field
 from .config import AdjustmentType, CodeTable
 from .customers import Account, Customer, Location
 from .ledger import Adjustment, Bill
-from .work import Level
+from .work import ACTIVE_UNTIL_DEACTIVATED, HAS_RECORD_OF_ITS_LEVEL, Level
 
 
 class RecurringItemType(CodeTable):
@@ -98,16 +98,11 @@ class RecurringItem(models.Model):
         constraints = [
             # Active exactly while never deactivated: a deactivated row can't come back.
             models.CheckConstraint(
-                condition=Q(is_active=True, deactivated_at__isnull=True)
-                | Q(is_active=False, deactivated_at__isnull=False),
+                condition=ACTIVE_UNTIL_DEACTIVATED,
                 name="recurring_active_until_deactivated",
             ),
             models.CheckConstraint(
-                condition=(
-                    Q(level="account", account__isnull=False)
-                    | Q(level="customer", customer__isnull=False)
-                    | Q(level="location", location__isnull=False)
-                ),
+                condition=HAS_RECORD_OF_ITS_LEVEL,
                 name="recurring_has_record_of_its_level",
             ),
             models.CheckConstraint(

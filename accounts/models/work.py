@@ -20,6 +20,20 @@ class Level(models.TextChoices):
     LOCATION = "location", "Location"
 
 
+# The check constraints of records attached at a level (notes, special conditions,
+# recurring items): the record of its level is set...
+HAS_RECORD_OF_ITS_LEVEL = (
+    Q(level="account", account__isnull=False)
+    | Q(level="customer", customer__isnull=False)
+    | Q(level="location", location__isnull=False)
+)
+# ...and, for those that can be deactivated, active exactly while never deactivated, so a
+# deactivated row can't come back.
+ACTIVE_UNTIL_DEACTIVATED = Q(is_active=True, deactivated_at__isnull=True) | Q(
+    is_active=False, deactivated_at__isnull=False
+)
+
+
 class Note(models.Model):
     Level = Level
 
@@ -72,11 +86,7 @@ class Note(models.Model):
                 name="note_expiration_needs_used_for",
             ),
             models.CheckConstraint(
-                condition=(
-                    Q(level="account", account__isnull=False)
-                    | Q(level="customer", customer__isnull=False)
-                    | Q(level="location", location__isnull=False)
-                ),
+                condition=HAS_RECORD_OF_ITS_LEVEL,
                 name="note_has_record_of_its_level",
             ),
         ]
@@ -131,16 +141,11 @@ class SpecialCondition(models.Model):
             ),
             # Active exactly while never deactivated: a deactivated row can't come back.
             models.CheckConstraint(
-                condition=Q(is_active=True, deactivated_at__isnull=True)
-                | Q(is_active=False, deactivated_at__isnull=False),
+                condition=ACTIVE_UNTIL_DEACTIVATED,
                 name="condition_active_until_deactivated",
             ),
             models.CheckConstraint(
-                condition=(
-                    Q(level="account", account__isnull=False)
-                    | Q(level="customer", customer__isnull=False)
-                    | Q(level="location", location__isnull=False)
-                ),
+                condition=HAS_RECORD_OF_ITS_LEVEL,
                 name="condition_has_record_of_its_level",
             ),
         ]

@@ -7,8 +7,8 @@ from accounts.panel import Facts, PanelContext, facts_provider, register_tab
 
 from .arrangements.forms import DeleteForm
 from .models import Arrangement
-from .panel_markers import any_of
-from .services.arrangements import ACTIVE_ARRANGEMENT, arrangement_warnings
+from .panel_markers import any_of, marked
+from .services.arrangements import arrangement_warnings
 
 TAB = "arrangements"
 TEMPLATE = "delinquency/arrangements/tab.html"
@@ -65,6 +65,4 @@ register_tab(
 @facts_provider(order=60)
 def arrangement_facts(ctx: PanelContext, facts: Facts) -> None:
     """seed 004 Table 1 "On Arrangement": the account has an active arrangement."""
-    facts.on_arrangement = Arrangement.objects.filter(
-        ACTIVE_ARRANGEMENT, account=ctx.account
-    ).exists()
+    facts.on_arrangement = marked(ctx, "active_arrangement")

@@ -8,7 +8,7 @@ import datetime as dt
 from accounts.panel import Facts, PanelContext, facts_provider, register_tab
 
 from .models import BillDispute, MedicalCertificate, ShutoffEvaluation
-from .panel_markers import any_of
+from .panel_markers import any_of, marked
 from .services.protections import renewals_in_year, renewals_per_year
 from .services.shutoff import explain, moratorium_days_for, territories_for
 
@@ -99,12 +99,7 @@ register_tab(
 
 @facts_provider(order=60)
 def shutoff_facts(ctx: PanelContext, facts: Facts) -> None:
-    """Shut-off pending: the latest evaluation made an order that is still open."""
-    latest = (
-        ShutoffEvaluation.objects.filter(account=ctx.account, service_order__isnull=False)
-        .select_related("service_order")
-        .order_by("-as_of", "-pk")
-        .first()
-    )
-    if latest and latest.service_order.is_incomplete:
+    """Shut-off pending: an order the shut-off job made is still open (one job order per
+    account at a time: the job makes none while a disconnect is open)."""
+    if marked(ctx, "shutoff_pending"):
         facts.shutoff_pending = True

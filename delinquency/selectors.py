@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q
 
 from accounts.models import Account
 
@@ -125,26 +124,13 @@ def policy_for(
     *, customer_type: str, revenue_class_id: int | None, on: dt.date
 ) -> DelinquencyPolicy | None:
     """The policy in effect on `on` for a customer type and revenue class: the latest
-    effective one of the most specific scope that has one."""
-    candidates = DelinquencyPolicy.objects.filter(
-        Q(customer_type="") | Q(customer_type=customer_type),
-        Q(revenue_class__isnull=True) | Q(revenue_class_id=revenue_class_id),
-        effective_on__lte=on,
-    ).select_related("penalty_adjustment_type")
-    best = None
-    for policy in candidates:
-        key = (
-            policy.revenue_class_id is not None,
-            policy.customer_type != "",
-            policy.effective_on,
-        )
-        if best is None or key > best[0]:
-            best = (key, policy)
-    return best[1] if best else None
+    effective one of the most specific scope that has one (PolicyBook's rule, for one)."""
+    return PolicyBook(on=on).get(customer_type, revenue_class_id)
 
 
 class PolicyBook:
-    """Every policy loaded once, for batch jobs: `book.for_account(account)`."""
+    """Every policy in effect on a day loaded once, for batch jobs:
+    `book.get(customer_type, revenue_class_id)`."""
 
     def __init__(self, *, on: dt.date):
         self.on = on

@@ -140,3 +140,12 @@ def account_budget_amount(*, account: Account, on: date) -> Decimal | None:
         .first()
     )
     return demographic.effective_value(on) if demographic is not None else None
+
+
+def latest_statement_balance(*, account: Account) -> Decimal | None:
+    """The amount due on the statement of the account's latest completed bill (what its
+    PDF prints), None without a completed bill. Autopay's *required amount* falls back
+    to it when the account has no budget amount."""
+    from .statements import latest_statement_amounts_due
+
+    return latest_statement_amounts_due(account_ids=[account.pk]).get(account.pk)

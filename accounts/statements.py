@@ -12,6 +12,11 @@ The figures of bill B come from the frozen ledger, so they add up exactly:
 - amount due = the sum of the FTs through B
   = previous balance + payments + adjustments + current charges.
 
+`statement_amounts_due` computes the amount due of many bills in one query, with the same
+*through* rule in SQL; `statement_data` takes its amount due from it, so the PDF, the
+stub's scan line and autopay's required-amount fallback (the latest statement balance)
+always agree.
+
 The remittance stub's scan line is `account number` + `amount due in cents, 10 digits`
 (0 for a credit) + one Luhn (mod 10) check digit over the digits before it.
 """
@@ -21,10 +26,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cis.bulk import id_in
 from cis.money import ZERO
 
 from .models import Account, Bill, CustomerAddress, FinancialTransaction
@@ -132,6 +139,56 @@ def previous_bill(bill: Bill) -> Bill | None:
     )
 
 
+def _through_bill_q() -> Q:
+    """FTs through the bill of the enclosing query (OuterRef): `_through` in SQL."""
+    bill_date, bill_id = OuterRef("bill_date"), OuterRef("pk")
+    not_later = (
+        Q(bill__isnull=True)
+        | Q(bill__bill_date__lt=bill_date)
+        | Q(bill__bill_date=bill_date, bill_id__lte=bill_id)
+    )
+    return Q(bill_id=bill_id) | (Q(accounting_date__lte=bill_date) & not_later)
+
+
+def statement_amounts_due(*, bill_ids) -> dict[int, Decimal]:
+    """{bill id: the amount due its statement prints}, one query whatever the number."""
+    ids = list(bill_ids)
+    if not ids:
+        return {}
+    due = (
+        FinancialTransaction.objects.frozen()
+        .filter(_through_bill_q(), account_id=OuterRef("account_id"))
+        .order_by()
+        .values("account_id")
+        .annotate(total=Sum("current_amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return dict(
+        Bill.objects.filter(pk__in=id_in(ids))
+        .annotate(due=Coalesce(Subquery(due, output_field=money), ZERO, output_field=money))
+        .values_list("pk", "due")
+    )
+
+
+def latest_statement_amounts_due(*, account_ids) -> dict[int, Decimal]:
+    """{account id: amount due on the statement of its latest completed bill}; accounts
+    without a completed bill are left out. Two queries whatever the number."""
+    latest = (
+        Bill.objects.filter(account_id=OuterRef("pk"), status=Bill.Status.COMPLETE)
+        .order_by("-bill_date", "-pk")
+        .values("pk")[:1]
+    )
+    bill_of = dict(
+        Account.objects.filter(pk__in=id_in(list(account_ids)))
+        .annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values_list("pk", "latest")
+    )
+    due = statement_amounts_due(bill_ids=bill_of.values())
+    return {account_id: due[bill_id] for account_id, bill_id in bill_of.items()}
+
+
 def statement_data(*, bill: Bill) -> Statement:
     """The statement of a completed bill."""
     account = Account.objects.select_related("customer", "location").get(pk=bill.account_id)
@@ -151,7 +208,7 @@ def statement_data(*, bill: Bill) -> Statement:
     charges = sum((ft.current_amount for ft in through if ft.bill_id == bill.pk), ZERO)
     payments = sum((ft.current_amount for ft in payment_lines), ZERO)
     adjustments = sum((ft.current_amount for ft in adjustment_lines), ZERO)
-    amount_due = sum((ft.current_amount for ft in through), ZERO)
+    amount_due = statement_amounts_due(bill_ids=[bill.pk])[bill.pk]
     segments = [
         Segment(
             sa_type=seg.sa.sa_type.description,

@@ -25,6 +25,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from accounts.lock_objects import account_qs_select_for_update
 from accounts.models import Account, Bill, BillSegment, Demographic, ServiceAgreement
 from accounts.services.work import todos_create
+from accounts.statements import statement_amounts_due
 from cis.bulk import bulk_insert, id_in
 from cis.money import ZERO
 from payments.models import TenderType
@@ -250,6 +251,7 @@ class _Facts:
     promised: dict[int, Decimal]
     eligible: dict[int, tuple[Decimal, int]]
     budgets: dict[int, Decimal]
+    statements: dict[int, Decimal]  # bill id: its statement's amount due (required option)
     drafting: set[int]  # per account, its newest bill, unless a newer one is completed
 
     @classmethod
@@ -275,6 +277,10 @@ class _Facts:
             promised=unposted_amounts(account_ids=account_ids),
             eligible=_bill_eligible_totals([b.pk for b in bills]),
             budgets=budget_amounts(account_ids=required, on=max(b.bill_date for b in bills)),
+            # Only the newest bill of an account drafts, so its statement is the latest.
+            statements=statement_amounts_due(
+                bill_ids=[b.pk for b in bills if b.account_id in required]
+            ),
             drafting=set(newest.values()) - _superseded(newest.values()),
         )
 
@@ -295,7 +301,7 @@ class _Facts:
             option=enrollment.amount_option,
             amount=enrollment.amount,
             balance=owed,
-            statement_balance=self.eligible.get(bill.pk, (ZERO, 0))[0],
+            statement_balance=self.statements.get(bill.pk),
             budget_amount=self.budgets.get(bill.account_id),
             limit=max_withdrawal(),
         )

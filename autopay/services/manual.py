@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, Bill, ServiceAgreement
+from accounts.selectors import latest_statement_balance
 from cis.money import ZERO, quantize
 from payments.lock_objects import accounts_lock
 from payments.models import Payment, PaymentCancelReason
@@ -75,10 +76,9 @@ def clearing_default_amount(*, account: Account, today: dt.date | None = None) -
     owed = eligible_balances(account_ids=[account.pk]).get(account.pk, ZERO)
     owed -= unposted_amounts(account_ids=[account.pk]).get(account.pk, ZERO)
     statement = (
-        Bill.objects.filter(account=account, status=Bill.Status.COMPLETE)
-        .order_by("-bill_date", "-pk")
-        .values_list("total", flat=True)
-        .first()
+        latest_statement_balance(account=account)
+        if enrollment.amount_option == Enrollment.AmountOption.REQUIRED
+        else None
     )
     return autopay_amount(
         option=enrollment.amount_option,

@@ -66,7 +66,8 @@ def test_bill_completion_stores_a_pending_autopay_of_the_balance_on_the_bill(
         (Enrollment.AmountOption.BALANCE, None, None, D("180.00")),
         (Enrollment.AmountOption.MAXIMUM, D("150.00"), None, D("150.00")),
         (Enrollment.AmountOption.FIXED, D("60.00"), None, D("60.00")),
-        (Enrollment.AmountOption.REQUIRED, None, None, D("80.00")),  # the statement
+        # the statement: the unpaid $100 bill of 01/01 + $80 new
+        (Enrollment.AmountOption.REQUIRED, None, None, D("180.00")),
         (Enrollment.AmountOption.REQUIRED, None, D("95.00"), D("95.00")),  # the budget
     ],
 )

@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cis.bulk import id_in
-from cis.money import ZERO
+from cis.money import ZERO, quantize
 
 from .models import Account, Bill, CustomerAddress, FinancialTransaction
 
@@ -164,11 +164,13 @@ def statement_amounts_due(*, bill_ids) -> dict[int, Decimal]:
         .values("total")
     )
     money = DecimalField(max_digits=14, decimal_places=2)
-    return dict(
+    rows = (
         Bill.objects.filter(pk__in=id_in(ids))
         .annotate(due=Coalesce(Subquery(due, output_field=money), ZERO, output_field=money))
         .values_list("pk", "due")
     )
+    # quantize: SQLite sums decimals as floats (the demo database)
+    return {pk: quantize(amount) for pk, amount in rows}
 
 
 def latest_statement_amounts_due(*, account_ids) -> dict[int, Decimal]:

@@ -24,7 +24,13 @@ from payments.models import Payment, PaySegment
 
 from .forms import ChangeForm, EnrollForm, StopForm
 from .models import Clearing, Enrollment
-from .selectors import banks, clearings_recent, enrollment_running, enrollments_past
+from .selectors import (
+    banks,
+    clearings_recent,
+    enrollment_running,
+    enrollments_past,
+    required_amount_basis,
+)
 
 # On their way to the bank: the Message Center's "Next autopay".
 UPCOMING = {
@@ -142,6 +148,10 @@ def autopay_section_context(ctx: PanelContext, **extra) -> dict:
             }
         )
         data["stop_form"] = extra.get("stop_form") or StopForm()
+        if enrollment.amount_option == Enrollment.AmountOption.REQUIRED:
+            data["required_basis"] = required_amount_basis(
+                account=ctx.account, on=timezone.localdate()
+            )
     data.update({k: v for k, v in extra.items() if k not in data})
     return data
 

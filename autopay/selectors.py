@@ -43,3 +43,16 @@ def clearing_for_account(*, account: Account, pk: int) -> Clearing | None:
         .select_related("account__customer", "enrollment")
         .first()
     )
+
+
+def required_amount_basis(*, account: Account, on) -> tuple[str, object] | None:
+    """What the required-amount option drafts now and why (seed 004 "Required Amount
+    (Statement Balance)"): ("budget", amount), ("statement", amount) or None without
+    either. The same two reads bill completion makes, for one account."""
+    from accounts.selectors import account_budget_amount, latest_statement_balance
+
+    budget = account_budget_amount(account=account, on=on)
+    if budget is not None and budget > 0:
+        return "budget", budget
+    statement = latest_statement_balance(account=account)
+    return ("statement", statement) if statement is not None else None

@@ -4,6 +4,7 @@ PDF prints (previous balance + payments + adjustments + new charges), not the bi
 charges, at bill completion, in bulk and when a CSR creates an autopay by hand."""
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -141,3 +142,23 @@ def _bills(ids):
     from accounts.models import Bill
 
     return Bill.objects.in_bulk(ids)
+
+
+def test_the_auto_payment_sub_tab_shows_what_the_required_amount_drafts_now(client, csr, required):
+    from django.urls import reverse
+
+    from .conftest import PASSWORD
+
+    _bill(required, "80.00")
+    pay(required, "30.00", day=dt.date(2026, 3, 5))
+    assert client.login(username=csr.username, password=PASSWORD)
+    url = reverse("acp:panel", args=[required.number]) + "?tab=customer"
+    html = client.get(url).content.decode()
+    shown = re.search(r"<dd data-required-amount>(.*?)</dd>", html, re.S).group(1)
+    assert "$120.00" in shown and "latest statement balance" in shown
+    # a budget amount takes over
+    item = DemographicItem.objects.get(code="BUDGET")
+    Demographic.objects.create(item=item, level="account", account=required, value=D("95.00"))
+    html = client.get(url).content.decode()
+    shown = re.search(r"<dd data-required-amount>(.*?)</dd>", html, re.S).group(1)
+    assert "$95.00" in shown and "budget amount" in shown

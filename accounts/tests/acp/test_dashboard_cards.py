@@ -35,3 +35,19 @@ def test_service_location_card_shows_cycle_route_class_parcel_and_owner(client, 
     location.is_rental, location.owner = True, owner
     location.save(update_fields=["is_rental", "owner"])
     assert _card(client, account)["Owner"] == owner.display_name
+
+
+def test_location_tab_service_grid_lists_each_service_with_its_balance(client, csr, account):
+    """seed 004 Service Grid: rate code, status, date on, balance and active per service."""
+    assert client.login(username=csr.username, password=PASSWORD)
+    sa = account.agreements.get()
+    html = client.get(
+        reverse("acp:panel", args=[account.number]) + "?tab=location"
+    ).content.decode()
+    grid = re.search(r'aria-label="Service grid">(.*?)</table>', html, re.S).group(1)
+    rows = re.findall(r"<tr><td>(.*?)</tr>", grid, re.S)
+    assert len(rows) == 1
+    cells = [re.sub(r"<[^>]+>|\s+", " ", c).strip() for c in re.split(r"</td><td[^>]*>", rows[0])]
+    assert cells[0] == sa.sa_type.description
+    assert cells[3] == sa.start_date.strftime("%m/%d/%Y")
+    assert cells[5] == "$100.00"

@@ -165,9 +165,11 @@ def _charge(payments, wanted, accounts) -> list[DeferredCharge]:
         "status",
         "sa_type__is_deposit",
         "sa_type__is_excess_credit",
+        "balance",
     )
-    gl_of = {}
-    for pk, account_id, sa_type_id, priority, gl, status, deposit, excess in rows:
+    gl_of, sa_balance = {}, defaultdict(Decimal)
+    for pk, account_id, sa_type_id, priority, gl, status, deposit, excess, owed in rows:
+        sa_balance[pk] = owed
         chargeable = status == ServiceAgreement.Status.ACTIVE and not deposit and not excess
         sas[account_id].append(_SA(pk, sa_type_id, priority, gl, chargeable))
         gl_of[pk] = gl
@@ -182,87 +184,30 @@ def _charge(payments, wanted, accounts) -> list[DeferredCharge]:
             "payment_id", "charge_type_id"
         )
     )
-    # The balance before each payment: the balance now (all of them posted) plus the
-    # payments not reached yet, plus the charges made so far.
+    # Balances before each payment (account and SA): now (every payment here posted) plus
+    # the payments not reached yet, plus the charges made so far.
     balance = {a: accounts[a][1] for a in account_ids}
     for p in payments:
         if p.account_id in balance:
             balance[p.account_id] += p.amount
+            for sa_id, amount, _ in p.segments:
+                sa_balance[sa_id] += amount
     postings: list[Posting] = []
     charges: list[tuple[DeferredCharge, int]] = []  # the charge and its number of postings
     for p in payments:
-        if not wanted[p.payment_id]:
+        if p.account_id not in balance:
             continue
-        basis = max(balance[p.account_id], ZERO)
-        over: dict[int, Decimal] = defaultdict(Decimal)
-        for sa_id, amount, is_over in p.segments:
-            if is_over:
-                over[sa_id] += amount
-        over_sa = next(iter(over), None)
-        left = over[over_sa] if over_sa else ZERO
-        net = ZERO
-        for t in sorted(wanted[p.payment_id], key=lambda t: (t.apply_order, t.code)):
-            if (p.payment_id, t.pk) in done:
-                continue
-            sa = _target_sa(t, sas[p.account_id], orders.get(t.pk, []))
-            cap = left if t.trigger == DeferredChargeType.Trigger.OVERPAYMENT else p.amount
-            amount = min(charge_amount(charge_type=t, basis=basis), cap)
-            if sa is None or amount <= 0:
-                continue
-            funded = min(amount, left)
-            left -= funded
-            net += amount
-            what = f"{t.description} (deferred charge {t.code})"[:120]
-            new = [
-                Posting(
-                    sa.pk,
-                    p.account_id,
-                    sa.receivable_gl_id,
-                    t.gl_account_id,
-                    ADJ,
-                    amount,
-                    p.accounting_date,
-                    description=what,
-                )
-            ]
-            if funded and over_sa != sa.pk:
-                paid = f"{t.code} paid from the payment's overpayment"[:120]
-                new += [
-                    Posting(
-                        over_sa,
-                        p.account_id,
-                        gl_of[over_sa],
-                        p.cash_gl_id,
-                        ADJ,
-                        funded,
-                        p.accounting_date,
-                        description=paid,
-                    ),
-                    Posting(
-                        sa.pk,
-                        p.account_id,
-                        sa.receivable_gl_id,
-                        p.cash_gl_id,
-                        ADJ,
-                        -funded,
-                        p.accounting_date,
-                        description=paid,
-                    ),
-                ]
+        moves = _charges_of(p, wanted[p.payment_id], balance, sa_balance, done, sas, orders, gl_of)
+        for charge, new in moves:
             postings += new
-            charges.append(
-                (
-                    DeferredCharge(
-                        payment_id=p.payment_id,
-                        charge_type=t,
-                        amount=amount,
-                        funded=funded,
-                        basis=basis,
-                    ),
-                    len(new),
-                )
-            )
-        balance[p.account_id] += net - p.amount
+            charges.append((charge, len(new)))
+        balance[p.account_id] -= p.amount
+        for sa_id, amount, _ in p.segments:
+            sa_balance[sa_id] -= amount
+        for _, new in moves:
+            balance[p.account_id] += sum((n.amount for n in new), ZERO)
+            for n in new:
+                sa_balance[n.sa_id] += n.amount
     if not charges:
         return []
     ids = iter(ledger_post_ids(postings=postings))
@@ -272,6 +217,48 @@ def _charge(payments, wanted, accounts) -> list[DeferredCharge]:
         if count == 3:
             charge.funding_from_ft_id, charge.funding_to_ft_id = fts[1], fts[2]
     return DeferredCharge.objects.bulk_create([c for c, _ in charges])
+
+
+def _charges_of(p: FrozenPayment, types, balance, sa_balance, done, sas, orders, gl_of):
+    """One payment's charges, each with its postings, in the items' apply order."""
+    if not types:
+        return []
+    basis = max(balance[p.account_id], ZERO)
+    # The overpayment: what the SA flagged for it got beyond that SA's own debt.
+    over_sa, left = None, ZERO
+    for sa_id, amount, is_over in p.segments:
+        if is_over:
+            over_sa = sa_id
+            left = amount - min(amount, max(sa_balance[sa_id], ZERO))
+    out = []
+    for t in sorted(types, key=lambda t: (t.apply_order, t.code)):
+        if (p.payment_id, t.pk) in done:
+            continue
+        sa = _target_sa(t, sas[p.account_id], orders.get(t.pk, []))
+        cap = left if t.trigger == DeferredChargeType.Trigger.OVERPAYMENT else p.amount
+        amount = min(charge_amount(charge_type=t, basis=basis), cap)
+        if sa is None or amount <= 0:
+            continue
+        funded = min(amount, left)
+        left -= funded
+        what = f"{t.description} (deferred charge {t.code})"[:120]
+        new = [
+            Posting(sa.pk, p.account_id, sa.receivable_gl_id, t.gl_account_id, ADJ, amount,
+                    p.accounting_date, description=what)
+        ]  # fmt: skip
+        if funded and over_sa != sa.pk:
+            paid = f"{t.code} paid from the payment's overpayment"[:120]
+            new += [
+                Posting(over_sa, p.account_id, gl_of[over_sa], p.cash_gl_id, ADJ, funded,
+                        p.accounting_date, description=paid),
+                Posting(sa.pk, p.account_id, sa.receivable_gl_id, p.cash_gl_id, ADJ, -funded,
+                        p.accounting_date, description=paid),
+            ]  # fmt: skip
+        charge = DeferredCharge(
+            payment_id=p.payment_id, charge_type=t, amount=amount, funded=funded, basis=basis
+        )
+        out.append((charge, new))
+    return out
 
 
 def deferred_charges_on_freeze(*, payment, segments) -> list[DeferredCharge]:

@@ -291,7 +291,7 @@ def demo_upload_exception(ctx: DemoContext) -> None:
     ctx.log(f"  {DEMO_UPLOAD_NAME}: 3 lines staged, {len(exceptions)} upload exception")
 
 
-DEMO_DONATION = "ROUNDUP"
+DEMO_DONATION = "RNDUP"  # codes are up to 6 characters (seed 004)
 
 
 @register_step(49, "deferred charges: round-up donations")
@@ -306,6 +306,7 @@ def demo_deferred_charges(ctx: DemoContext) -> None:
 
     from accounts.demo import showcase_accounts
     from accounts.models import GLAccount
+    from accounts.selectors import account_aging
 
     from .exceptions import PaymentError
     from .models import DeferredChargeEnrollment, DeferredChargeType
@@ -325,16 +326,24 @@ def demo_deferred_charges(ctx: DemoContext) -> None:
         gl_account=GLAccount.objects.get(code="2400"),
     )
     showcase = set(showcase_accounts(ctx).values())
-    candidates = [
-        a
-        for a in Account.objects.filter(
+    # Current accounts owing cents (past-due ones are left to the delinquency demo).
+    candidates = []
+    for a in (
+        Account.objects.filter(
             is_suspense=False, balance__gt=0, customer__do_not_accept_payments=False
         )
         .exclude(number__in=showcase)
         .select_related("customer")
         .order_by("number")
-        if a.number.isdigit() and a.balance != a.balance.to_integral_value()
-    ][:6]
+    ):
+        if len(candidates) == 6:
+            break
+        if (
+            a.number.isdigit()
+            and a.balance != a.balance.to_integral_value()
+            and account_aging(account=a, as_of=ctx.as_of).past_due <= 0
+        ):
+            candidates.append(a)
     cashier, cash = TenderSource.objects.get(code="CASHIER"), TenderType.objects.get(code="CASH")
     paid = 0
     for n, account in enumerate(candidates):

@@ -127,12 +127,14 @@ def deferred_charges_apply(*, payments: Sequence[FrozenPayment]) -> list[Deferre
     if not types:
         return []
     account_ids = {p.account_id for p in payments}
+    # Suspense accounts (unidentified money) take no deferred charges.
     accounts = {
         pk: (customer_id, balance)
-        for pk, customer_id, balance in Account.objects.filter(pk__in=account_ids).values_list(
-            "pk", "customer_id", "balance"
-        )
+        for pk, customer_id, balance in Account.objects.filter(
+            pk__in=account_ids, is_suspense=False
+        ).values_list("pk", "customer_id", "balance")
     }
+    payments = [p for p in payments if p.account_id in accounts]
     answers = {
         (c, t): yes
         for c, t, yes in DeferredChargeEnrollment.objects.filter(
@@ -244,13 +246,13 @@ def _charges_of(p: FrozenPayment, types, balance, sa_balance, done, sas, orders,
         what = f"{t.description} (deferred charge {t.code})"[:120]
         new = [
             Posting(sa.pk, p.account_id, sa.receivable_gl_id, t.gl_account_id, ADJ, amount,
-                    p.accounting_date, description=what)
+                    p.accounting_date, arrears_date=p.accounting_date, description=what)
         ]  # fmt: skip
         if funded and over_sa != sa.pk:
             paid = f"{t.code} paid from the payment's overpayment"[:120]
             new += [
                 Posting(over_sa, p.account_id, gl_of[over_sa], p.cash_gl_id, ADJ, funded,
-                        p.accounting_date, description=paid),
+                        p.accounting_date, arrears_date=p.accounting_date, description=paid),
                 Posting(sa.pk, p.account_id, sa.receivable_gl_id, p.cash_gl_id, ADJ, -funded,
                         p.accounting_date, description=paid),
             ]  # fmt: skip
@@ -262,7 +264,10 @@ def _charges_of(p: FrozenPayment, types, balance, sa_balance, done, sas, orders,
 
 
 def deferred_charges_on_freeze(*, payment, segments) -> list[DeferredCharge]:
-    """`deferred_charges_apply` for one payment frozen online (`freeze_segments`)."""
+    """`deferred_charges_apply` for one payment frozen online (`freeze_segments`); a
+    non-CIS payment (a distribution code, no customer's bill) takes none."""
+    if payment.distribution_code_id:
+        return []
     return deferred_charges_apply(
         payments=[
             FrozenPayment(

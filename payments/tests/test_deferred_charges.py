@@ -414,3 +414,20 @@ def test_receipt_shows_the_deferred_charge(owed):
         check=True,
     ).stdout.decode()
     assert "Round-up donation" in short and "$0.70" in short
+
+
+def test_suspense_account_takes_no_deferred_charge():
+    """Unidentified money parked on the suspense account is nobody's donation."""
+    account, (water,) = account_with("WATER", is_suspense=True)
+    bill(account, {water: "47.30"})
+    item(round_up_multiple=D("1.00"))
+    payments_post_bulk(items=[bulk_item(account, "50.00")], tender_source=source())
+    assert not DeferredCharge.objects.exists()
+    clean()
+
+
+def test_payment_item_charge_is_due_the_day_of_the_payment(owed):
+    account, _, _ = owed
+    item(trigger=T.Trigger.PAYMENT, fixed_amount=D("1.00"))
+    payment = pay(account, "47.30", day=DAY)
+    assert DeferredCharge.objects.get(payment=payment).charge_ft.arrears_date == DAY

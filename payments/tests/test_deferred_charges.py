@@ -431,3 +431,29 @@ def test_payment_item_charge_is_due_the_day_of_the_payment(owed):
     item(trigger=T.Trigger.PAYMENT, fixed_amount=D("1.00"))
     payment = pay(account, "47.30", day=DAY)
     assert DeferredCharge.objects.get(payment=payment).charge_ft.arrears_date == DAY
+
+
+def test_transfer_reverses_the_charge_and_the_new_account_follows_its_own_answer(owed):
+    """A 50.00 payment moved to an account with no debt: the first account's 0.70 donation
+    is reversed; the other customer declined the item, so nothing is charged there."""
+    from payments.services.events import PaymentIn
+    from payments.services.transfer import payment_transfer
+
+    account, water, sewer = owed
+    charge_type = item(round_up_multiple=D("1.00"))
+    other, _ = account_with("WATER")
+    deferred_participation_set(
+        customer=other.customer, charge_type=charge_type, participating=False
+    )
+    payment = pay(account, "50.00")
+    [moved] = payment_transfer(
+        payment=payment,
+        reason=reason("WRONGACCT"),
+        targets=[PaymentIn(account=other, amount=D("50.00"))],
+    )
+    assert DeferredCharge.objects.get(payment=payment).cancelled_at is not None
+    assert not DeferredCharge.objects.filter(payment=moved).exists()
+    assert balances(account, water, sewer) == [D("47.30"), D("30.00"), D("17.30")]
+    assert balances(other)[0] == D("-50.00")
+    assert donations_gl() == D("0.00")
+    clean()

@@ -12,6 +12,8 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accounts.ledger_checks import ledger_breaches
 from accounts.models import FinancialTransaction, GLAccount, GLLine, SAType
@@ -457,3 +459,35 @@ def test_transfer_reverses_the_charge_and_the_new_account_follows_its_own_answer
     assert balances(other)[0] == D("-50.00")
     assert donations_gl() == D("0.00")
     clean()
+
+
+cents = st.decimals(min_value=D("-500.00"), max_value=D("5000.00"), places=2)
+positive = st.decimals(min_value=D("0.01"), max_value=D("100.00"), places=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    basis=cents,
+    fixed=st.none() | positive,
+    multiple=st.none() | positive,
+    cap=st.none() | positive,
+    calculation=st.sampled_from(list(T.Calculation.values)),
+)
+def test_the_amount_is_in_cents_never_negative_never_past_the_cap(
+    basis, fixed, multiple, cap, calculation
+):
+    charge_type = DeferredChargeType(
+        fixed_amount=fixed,
+        round_up_multiple=multiple,
+        never_exceed=cap,
+        calculation=calculation,
+        percentage=None if fixed or multiple else D("1.5"),
+    )
+    amount = charge_amount(charge_type=charge_type, basis=basis)
+    assert amount >= 0 and amount == amount.quantize(D("0.01"))
+    if cap is not None:
+        assert amount <= cap
+    if multiple is not None and fixed is None and cap is None:
+        # round-up alone: the statement plus the charge is the next multiple
+        assert amount < multiple
+        assert (max(basis, D("0")) + amount) % multiple == 0

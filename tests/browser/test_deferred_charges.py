@@ -11,6 +11,7 @@ from payments.models import DeferredChargeEnrollment, DeferredChargeType
 from payments.reference import reference_data_load
 
 from . import test_acp
+from .axe import axe_violations
 from .test_acp import login, settle
 
 pytestmark = pytest.mark.browser
@@ -43,6 +44,7 @@ def test_csr_opts_the_customer_in_and_out(page: Page, live_server, csr_user, jan
     expect(row).to_have_attribute("data-participating", "yes")
     expect(row.locator("input[type=checkbox]")).to_be_checked()
     expect(page.locator("#st-deferred")).to_have_class("has-records")
+    assert axe_violations(page, "#sec-deferred") == []
     assert DeferredChargeEnrollment.objects.get(customer=jane.customer).is_participating
     row.get_by_role("button", name="Opt out").click()
     settle(page)

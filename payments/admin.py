@@ -140,3 +140,47 @@ class ControlAdjustmentAdmin(ReadOnlyAdmin):
     @admin.display(description="deposit control")
     def deposit(self, obj):
         return obj.tender_control.deposit_control
+
+
+class DeferredChargeServiceOrderInline(admin.TabularInline):
+    model = models.DeferredChargeServiceOrder
+    extra = 1
+    fields = ["position", "sa_type"]
+
+
+@admin.register(models.DeferredChargeType)
+class DeferredChargeTypeAdmin(admin.ModelAdmin):
+    """Setup > Deferred Charge (seed 004): the items in their apply order; each item's
+    service apply order below it. The signup type is fixed once saved."""
+
+    list_display = [
+        "apply_order",
+        "code",
+        "description",
+        "signup_type",
+        "trigger",
+        "fixed_amount",
+        "percentage",
+        "round_up_multiple",
+        "calculation",
+        "never_exceed",
+        "gl_account",
+        "is_active",
+    ]
+    list_display_links = ["code"]
+    list_editable = ["apply_order"]
+    list_filter = ["is_active", "signup_type", "trigger"]
+    search_fields = ["code", "description"]
+    inlines = [DeferredChargeServiceOrderInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["signup_type"] if obj is not None else []
+
+
+@admin.register(models.DeferredCharge)
+class DeferredChargeAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
+    private_via = "payment__account__customer"
+    list_display = ["payment", "charge_type", "amount", "funded", "basis", "cancelled_at"]
+    list_filter = ["charge_type"]
+    list_select_related = ["payment", "charge_type"]
+    raw_id_fields = ["payment"]

@@ -289,3 +289,80 @@ def demo_upload_exception(ctx: DemoContext) -> None:
         created_at=datetime.combine(ctx.as_of, time(7, 45), tzinfo=timezone.get_current_timezone())
     )
     ctx.log(f"  {DEMO_UPLOAD_NAME}: 3 lines staged, {len(exceptions)} upload exception")
+
+
+DEMO_DONATION = "RNDUP"  # codes are up to 6 characters (seed 004)
+
+
+@register_step(49, "deferred charges: round-up donations")
+def demo_deferred_charges(ctx: DemoContext) -> None:
+    """seed 004 Deferred Charges: an opt-in round-up donation (rounds what the account owes
+    up to the next whole dollar, taken from the payment's overpayment, at most 5.00, to
+    GL 2400), six customers opted in, and four of them paying their balance rounded up at
+    the window, so their receipts and the sub-tab show a donation."""
+    from decimal import ROUND_CEILING, Decimal
+
+    from django.db import transaction
+
+    from accounts.demo import showcase_accounts
+    from accounts.models import GLAccount
+    from accounts.selectors import account_aging
+
+    from .exceptions import PaymentError
+    from .models import DeferredChargeEnrollment, DeferredChargeType
+    from .services.deferred import deferred_participation_set
+    from .services.events import DistributionMode, PaymentIn, TenderIn, payment_event_create
+
+    if DeferredChargeType.objects.filter(code=DEMO_DONATION).exists():
+        ctx.log("deferred charges exist already: skipped")
+        return
+    item = DeferredChargeType.objects.create(
+        code=DEMO_DONATION,
+        description="Round-up for the Neighbor Warmth Fund",
+        signup_type=DeferredChargeType.Signup.OPT_IN,
+        trigger=DeferredChargeType.Trigger.OVERPAYMENT,
+        round_up_multiple=Decimal("1.00"),
+        never_exceed=Decimal("5.00"),
+        gl_account=GLAccount.objects.get(code="2400"),
+    )
+    showcase = set(showcase_accounts(ctx).values())
+    # Current accounts owing cents (past-due ones are left to the delinquency demo).
+    candidates = []
+    for a in (
+        Account.objects.filter(
+            is_suspense=False, balance__gt=0, customer__do_not_accept_payments=False
+        )
+        .exclude(number__in=showcase)
+        .select_related("customer")
+        .order_by("number")
+    ):
+        if len(candidates) == 6:
+            break
+        if (
+            a.number.isdigit()
+            and a.balance != a.balance.to_integral_value()
+            and account_aging(account=a, as_of=ctx.as_of).past_due <= 0
+        ):
+            candidates.append(a)
+    cashier, cash = TenderSource.objects.get(code="CASHIER"), TenderType.objects.get(code="CASH")
+    paid = 0
+    for n, account in enumerate(candidates):
+        deferred_participation_set(customer=account.customer, charge_type=item, participating=True)
+        if n >= 4:
+            continue  # opted in, no payment since
+        amount = account.balance.to_integral_value(rounding=ROUND_CEILING).quantize(Decimal("0.01"))
+        try:
+            with transaction.atomic():
+                payment_event_create(
+                    tender_source=cashier,
+                    payment_date=ctx.as_of,
+                    tenders=[TenderIn(tender_type=cash, amount=amount)],
+                    payments=[PaymentIn(account=account, amount=amount, accounting_date=ctx.as_of)],
+                    mode=DistributionMode.DISTRIBUTE_AND_FREEZE,
+                    comments="Paid rounded up: the change goes to the warmth fund (demo).",
+                )
+            paid += 1
+        except PaymentError as refused:
+            ctx.log(f"  {account.number}: {refused}")
+    opted = DeferredChargeEnrollment.objects.filter(charge_type=item).count()
+    ctx.log(f"  {DEMO_DONATION}: {opted} customers opted in, {paid} payments with a donation")

@@ -121,6 +121,22 @@ CHECKS = [
               OR c.status <> 'balanced'""",
         "a control adjustment is a cancelled tender of its balanced control, amount negated",
     ),
+    (
+        "deferred_charge_posted_and_reversed",
+        """SELECT 'DeferredCharge ' || d.id,
+                  'payment ' || p.id || ' is ' || p.status || ', charge FT of '
+                  || f.current_amount || ' for ' || d.amount
+                  || CASE WHEN c.id IS NULL THEN ', not reversed' ELSE ', reversed' END
+           FROM payments_deferredcharge d
+           JOIN payments_payment p ON p.id = d.payment_id
+           JOIN accounts_financialtransaction f ON f.id = d.charge_ft_id
+           LEFT JOIN accounts_financialtransaction c ON c.cancels_id = d.charge_ft_id
+           WHERE ROUND(f.current_amount - d.amount, 2) <> 0
+              OR (p.status = 'cancelled' AND (c.id IS NULL OR d.cancelled_at IS NULL))
+              OR (p.status <> 'cancelled' AND (c.id IS NOT NULL OR d.cancelled_at IS NOT NULL))""",
+        "a deferred charge's FT charges its amount; it is reversed exactly when its payment "
+        "is cancelled",
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from accounts.panel import (
     RecordLink,
     facts_provider,
     payment_alerts,
+    register_customer_section,
     register_history_actions,
     register_home_card,
     register_personal_action,
@@ -26,8 +27,9 @@ from accounts.panel import (
 from accounts.templatetags.acp import money
 
 from .forms import EventForm, QuickPayForm, ReceiptForm
-from .models import Payment, PaySegment, Tender, TenderType
+from .models import DeferredCharge, Payment, PaySegment, Tender, TenderType
 from .selectors import panel_last_payment, panel_payments
+from .services.deferred import customer_deferred_items
 
 
 def payment_center_notes(ctx: PanelContext) -> list[Note]:
@@ -264,4 +266,37 @@ register_personal_action(
     order=10,
     template="payments/portal/_reset_action.html",
     context=_reset_web_login_context,
+)
+
+
+# Customer tab > Deferred Charges (seed 004): the items with the customer's participation,
+# opt-in / opt-out for a CSR, and the account's recent charges.
+
+
+def deferred_section_context(ctx: PanelContext) -> dict:
+    if "deferred" not in ctx.memo:
+        ctx.memo["deferred"] = {
+            "items": customer_deferred_items(customer=ctx.customer),
+            "recent": list(
+                DeferredCharge.objects.filter(payment__account=ctx.account)
+                .select_related("payment", "charge_type")
+                .order_by("-payment__accounting_date", "-pk")[:10]
+            ),
+            "can_change": ctx.user.has_perm("payments.change_deferredchargeenrollment"),
+        }
+    return ctx.memo["deferred"]
+
+
+def deferred_has_records(ctx: PanelContext) -> bool:
+    return any(row["participating"] for row in deferred_section_context(ctx)["items"])
+
+
+register_customer_section(
+    key="deferred",
+    label="Deferred Charges",
+    order=60,
+    template="payments/acp/_deferred.html",
+    context=deferred_section_context,
+    has_records=deferred_has_records,
+    permission="payments.view_deferredchargetype",
 )

@@ -25,6 +25,7 @@ GL_ACCOUNTS = {
     "1010": "Cash clearing - card processor",
     "1020": "Cash clearing - ACH",
     "4950": "Non-CIS receipts",
+    "2400": "Charitable donations payable",  # deferred charges' round-up donations
 }
 # code: (description, category, NSF reasons apply, cashed when returned: charge type)
 TENDER_TYPES = {

@@ -548,3 +548,15 @@ def payment_balance_after(*, payment: Payment) -> Decimal:
         is_frozen=True,
     ).aggregate(total=Sum("current_amount"))["total"]
     return quantize(total or ZERO)
+
+
+def deferred_charges_of(*, payment: Payment) -> list:
+    """The deferred charges (seed 004) posted with a payment and not reversed: the
+    receipt's lines."""
+    from .models import DeferredCharge
+
+    return list(
+        DeferredCharge.objects.filter(payment=payment, cancelled_at__isnull=True)
+        .select_related("charge_type")
+        .order_by("charge_type__apply_order", "pk")
+    )

@@ -31,6 +31,8 @@ urlpatterns = [
         exceptions.suspense_transfer,
         name="upload-suspense-transfer",
     ),
+    path(A + "deferred/", views.deferred_section, name="deferred"),
+    path(A + "deferred/<int:pk>/", views.deferred_set, name="deferred-set"),
     path(A + "quick/", views.quick_add, name="payment-quick"),
     path(A + "event/", views.event_new, name="payment-event"),
     path(A + "<int:pk>/receipt/", views.receipt, name="payment-receipt"),

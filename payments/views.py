@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from accounts.acp.views.base import panel_action
+from accounts.acp.views.base import panel_action, section
 from accounts.acp.views.panel import tabs_area
 from accounts.panel import PanelContext
 from cis.money import money_format
@@ -28,7 +28,7 @@ from .forms import (
     TenderFormSet,
     TransferForm,
 )
-from .models import Payment
+from .models import DeferredChargeType, Payment
 from .selectors import (
     panel_payment_get,
     panel_tender_source,
@@ -36,6 +36,7 @@ from .selectors import (
     tenders_visible,
 )
 from .services.cancel import payment_cancel, tender_cancel, tender_return
+from .services.deferred import deferred_participation_set
 from .services.events import (
     DistributionMode,
     PaymentIn,
@@ -335,3 +336,52 @@ def receipt(request: HttpRequest, ctx: PanelContext, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{payment.pk}.pdf"'
     return response
+
+
+# Customer tab > Deferred Charges (seed 004): opt a customer in or out of an item.
+
+
+def _deferred_answer(request, ctx: PanelContext, *, changed=False, error="") -> HttpResponse:
+    from .panel import deferred_has_records, deferred_section_context
+
+    ctx.memo.pop("deferred", None)
+    data = dict(deferred_section_context(ctx), error=error)
+    data["subtab"] = {
+        "key": "deferred",
+        "label": "Deferred Charges",
+        "has_records": deferred_has_records(ctx),
+    }
+    return section(
+        request,
+        ctx,
+        "payments/acp/_deferred.html",
+        {"section": data},
+        tab="customer",
+        changed=changed,
+        invalid=bool(error),
+    )
+
+
+@panel_action()
+def deferred_section(request: HttpRequest, ctx: PanelContext) -> HttpResponse:
+    if not request.user.has_perm("payments.view_deferredchargetype"):
+        raise PermissionDenied
+    return _deferred_answer(request, ctx)
+
+
+@require_POST
+@panel_action(post_permission="payments.change_deferredchargeenrollment")
+def deferred_set(request: HttpRequest, ctx: PanelContext, pk: int) -> HttpResponse:
+    charge_type = DeferredChargeType.objects.filter(pk=pk, is_active=True).first()
+    if charge_type is None:
+        raise Http404("No such deferred charge.")
+    value = request.POST.get("participating")
+    if value not in ("0", "1"):
+        return _deferred_answer(request, ctx, error="Say whether the customer takes part.")
+    deferred_participation_set(
+        customer=ctx.customer,
+        charge_type=charge_type,
+        participating=value == "1",
+        user=request.user,
+    )
+    return _deferred_answer(request, ctx, changed=True)

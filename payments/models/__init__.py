@@ -9,6 +9,12 @@ from .config import (
     TenderType,
 )
 from .controls import ControlAdjustment, ControlStatus, DepositControl, TenderControl
+from .deferred import (
+    DeferredCharge,
+    DeferredChargeEnrollment,
+    DeferredChargeServiceOrder,
+    DeferredChargeType,
+)
 from .events import Payment, PaymentEvent, PaySegment, ReceiptPrint, Tender
 from .upload import (
     DepositStaging,
@@ -24,6 +30,10 @@ from .upload import (
 __all__ = [
     "ControlAdjustment",
     "ControlStatus",
+    "DeferredCharge",
+    "DeferredChargeEnrollment",
+    "DeferredChargeServiceOrder",
+    "DeferredChargeType",
     "DepositControl",
     "DepositStaging",
     "DistributionCode",

@@ -40,6 +40,7 @@ from ..models import (
 )
 from ..selectors import AcceptanceInfo, acceptance_infos_on
 from .acceptance import acceptance_problems, cash_only_threshold
+from .deferred import FrozenPayment, deferred_charges_apply
 from .distribution import match_sa_id
 from .freeze import frozen_announce, payment_description
 from .planning import PlanIn, Rules, segment_postings, segments_plan_days
@@ -288,6 +289,7 @@ def _post(ctx: _Context, order: list[int], items, result: BulkResult) -> None:
         [(payment_of[n], *rest, ft) for (n, *rest), ft in zip(segments, ft_ids, strict=True)],
         ids=ids.get(PaySegment),
     )
+    _deferred(ctx, items, frozen, payment_of, dict(zip(accepted, plan.outs, strict=True)))
     frozen_ids = [payment_of[n] for n in frozen]
     result.frozen_ids += frozen_ids
     result.frozen_account_ids += [items[n].account_id for n in frozen]
@@ -302,6 +304,24 @@ def _post(ctx: _Context, order: list[int], items, result: BulkResult) -> None:
             now=ctx.now,
             log_ids=ids.get(StateLog),
         )
+
+
+def _deferred(ctx: _Context, items, frozen: list[int], payment_of: dict, outs: dict) -> None:
+    """The deferred charges (seed 004) of the chunk's frozen payments, in posting order:
+    the online path's rule, once per payment; one query when no item is active."""
+    deferred_charges_apply(
+        payments=[
+            FrozenPayment(
+                payment_id=payment_of[n],
+                account_id=items[n].account_id,
+                amount=items[n].amount,
+                accounting_date=items[n].accounting_date,
+                cash_gl_id=ctx.sources[ctx.source_of(items[n])].cash_gl_id,
+                segments=tuple((s.sa_id, s.amount, s.is_overpayment) for s in outs[n].segments),
+            )
+            for n in frozen
+        ]
+    )
 
 
 def _accept(ctx: _Context, order: list[int], items, result: BulkResult) -> list[int]:

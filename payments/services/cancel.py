@@ -25,6 +25,7 @@ from ..lock_objects import (
 from ..models import Payment, PaymentCancelReason, PaymentEvent, PaySegment, Tender
 from ..signals import payment_cancelled, tender_cancelled
 from .controls import control_cancellation_record
+from .deferred import deferred_charges_reverse
 
 
 def payments_reverse(
@@ -60,6 +61,11 @@ def payments_reverse(
     for segment, ft_id in zip(segments, ledger_post_ids(postings=postings), strict=True):
         segment.cancel_ft_id = ft_id
     PaySegment.objects.bulk_update(segments, ["cancel_ft"])
+    deferred_charges_reverse(
+        payment_ids=[p.pk for p in frozen],
+        accounting_date=day,
+        description=f"Payment cancelled: {reason.description}",
+    )
     now = timezone.now()
     for payment in payments:
         payment.cancel(by=user)

@@ -15,6 +15,7 @@ from ..exceptions import PaymentError, PaymentStateError
 from ..lock_objects import accounts_lock, payment_qs_select_for_update
 from ..models import Payment, PaySegment
 from ..signals import payment_frozen
+from .deferred import deferred_charges_on_freeze
 from .distribution import distribution_plan
 from .planning import segment_postings
 
@@ -121,6 +122,7 @@ def freeze_segments(
         PaySegment.objects.bulk_create(segments)
     else:
         PaySegment.objects.bulk_update(segments, ["ft"])
+    deferred_charges_on_freeze(payment=payment, segments=segments)  # seed 004 items
     payment.freeze(by=user)
     payment.frozen_at = timezone.now()
     payment.save(update_fields=["status", "frozen_at"])

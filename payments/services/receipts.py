@@ -6,12 +6,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cis.money import money_format
+from cis.money import ZERO, money_format
 
 from ..exceptions import PaymentStateError
 from ..lock_objects import payment_qs_select_for_update
 from ..models import Payment, ReceiptPrint, Tender
-from ..selectors import payment_balance_after, payment_detail
+from ..selectors import deferred_charges_of, payment_balance_after, payment_detail
 
 
 def receipt_render(*, payment: Payment, layout: str, duplicate: bool) -> bytes:
@@ -19,6 +19,7 @@ def receipt_render(*, payment: Payment, layout: str, duplicate: bool) -> bytes:
     from weasyprint import HTML
 
     payment = payment_detail(pk=payment.pk)
+    deferred = deferred_charges_of(payment=payment)
     html = render_to_string(
         "payments/receipts/receipt.html",
         {
@@ -27,7 +28,10 @@ def receipt_render(*, payment: Payment, layout: str, duplicate: bool) -> bytes:
             "duplicate": duplicate,
             "tenders": [t for t in payment.event.tenders.all() if t.status == Tender.Status.VALID],
             "segments": list(payment.segments.all()),
-            "balance": payment_balance_after(payment=payment),  # not today's (issue 8 item 5)
+            # not today's (issue 8 item 5); the payment's deferred charges post with it
+            "balance": payment_balance_after(payment=payment)
+            + sum((c.amount for c in deferred), ZERO),
+            "deferred": deferred,
             "today": timezone.localdate(),
             "utility_name": getattr(settings, "OPENCIS_UTILITY_NAME", "OpenCIS Utility"),
         },

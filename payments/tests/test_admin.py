@@ -23,6 +23,7 @@ CONFIG = [
     "distributionrule",
     "overpaymentrule",
     "distributioncode",
+    "deferredchargetype",
 ]
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from accounts.ledger_checks import ledger_breaches
 from accounts.models import Account, Bill
 from accounts.selectors import account_aging
-from payments.models import Payment, PaySegment
+from payments.models import DeferredCharge, Payment, PaySegment
 
 AS_OF = dt.date(2026, 11, 25)
 ARGS = ["--accounts", "80", "--seed", "11", "--as-of", AS_OF.isoformat()]
@@ -61,9 +61,16 @@ def test_demo_payments_leave_most_accounts_current():
     due = Bill.objects.filter(account__in=current, due_date__lt=AS_OF)
     assert Payment.objects.filter(account__in=current).count() >= due.count()
     # nothing overpaid, but by demo autopays (a fixed amount above the bill, a draft for
-    # an account that paid meanwhile: the next cycle uses the credit)
-    overpaid = PaySegment.objects.filter(is_overpayment=True).exclude(
-        payment__event__tender_source__code="AUTOPAY"
+    # an account that paid meanwhile: the next cycle uses the credit), and the round-up
+    # donations' payments, whose overpayment their deferred charge took (seed 004)
+    overpaid = (
+        PaySegment.objects.filter(is_overpayment=True)
+        .exclude(payment__event__tender_source__code="AUTOPAY")
+        .exclude(payment__deferred_charges__isnull=False)
     )
     assert not overpaid.exists()
+    # seed 004: four customers paid their balance rounded up; the cents went to the fund
+    donations = DeferredCharge.objects.filter(charge_type__code="RNDUP")
+    assert donations.count() == 4
+    assert all(Decimal("0") < d.amount < Decimal("1") and d.funded == d.amount for d in donations)
     assert list(ledger_breaches()) == []

@@ -6,6 +6,7 @@ from cis.batch import BatchJob, ChunkResult, register
 
 from .models import Bill
 from .services.bills import bills_complete
+from .services.deposits import deposits_interest_post, interest_candidates
 
 
 def _pending_bills(business_date: date):
@@ -23,5 +24,21 @@ register(
         "charge FTs and announce them (autopay creates its payments from them).",
         select=_pending_bills,
         process=_complete,
+    )
+)
+
+
+def _deposit_interest(sas: list, business_date: date) -> ChunkResult:
+    result = deposits_interest_post(sas=sas, business_date=business_date)
+    return ChunkResult(done=result.recorded, money=result.total)
+
+
+register(
+    BatchJob(
+        name="deposit_interest",
+        description="Credit simple interest for the month before the business date to each "
+        "deposit held, at the DepositInterestRate in effect (once per deposit and month).",
+        select=interest_candidates,
+        process=_deposit_interest,
     )
 )

@@ -25,6 +25,7 @@ from .customers import (
     Location,
     ServiceAgreement,
 )
+from .deposits import DepositApplication, DepositInterest, DepositInterestRate
 from .demographics import Demographic, DemographicCategory, DemographicItem, DemographicVariance
 from .history import ChangeRecord
 from .ledger import (
@@ -65,6 +66,9 @@ __all__ = [
     "CreditRatingEvent",
     "CustomField",
     "Demographic",
+    "DepositApplication",
+    "DepositInterest",
+    "DepositInterestRate",
     "DemographicCategory",
     "DemographicItem",
     "DemographicVariance",

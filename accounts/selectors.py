@@ -144,7 +144,10 @@ def account_budget_amount(*, account: Account, on: date) -> Decimal | None:
 
 # Deposits (issue 13 item 3) ---------------------------------------------------------------
 
-DEPOSIT_CHARGE_KINDS = (FinancialTransaction.Kind.BILL_SEGMENT, FinancialTransaction.Kind.ADJUSTMENT)
+DEPOSIT_CHARGE_KINDS = (
+    FinancialTransaction.Kind.BILL_SEGMENT,
+    FinancialTransaction.Kind.ADJUSTMENT,
+)
 PAYMENT_KINDS = (FinancialTransaction.Kind.PAY_SEGMENT, FinancialTransaction.Kind.PAY_CANCEL)
 
 

@@ -6,61 +6,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0013_recurring_items'),
+        ("accounts", "0013_recurring_items"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='financialtransaction',
-            name='kind',
-            field=models.CharField(choices=[('bill_segment', 'Bill segment'), ('bill_cancel', 'Bill segment cancellation'), ('pay_segment', 'Payment'), ('pay_cancel', 'Payment cancellation'), ('adjustment', 'Adjustment'), ('adjustment_cancel', 'Adjustment cancellation'), ('deposit_interest', 'Deposit interest'), ('deposit_apply', 'Deposit applied to final bill'), ('deposit_release', 'Deposit released')], max_length=20),
+            model_name="financialtransaction",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("bill_segment", "Bill segment"),
+                    ("bill_cancel", "Bill segment cancellation"),
+                    ("pay_segment", "Payment"),
+                    ("pay_cancel", "Payment cancellation"),
+                    ("adjustment", "Adjustment"),
+                    ("adjustment_cancel", "Adjustment cancellation"),
+                    ("deposit_interest", "Deposit interest"),
+                    ("deposit_apply", "Deposit applied to final bill"),
+                    ("deposit_release", "Deposit released"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='DepositApplication',
+            name="DepositApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('applied', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('refund_due', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deposit_applications', to='accounts.account')),
-                ('bill', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='deposit_application', to='accounts.bill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("applied", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("refund_due", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposit_applications",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "bill",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposit_application",
+                        to="accounts.bill",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DepositInterestRate',
+            name="DepositInterestRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_on', models.DateField(unique=True)),
-                ('annual_rate', models.DecimalField(decimal_places=3, help_text='Percent a year, e.g. 2.500 for 2.5%.', max_digits=6)),
-                ('description', models.CharField(blank=True, max_length=120)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_on", models.DateField(unique=True)),
+                (
+                    "annual_rate",
+                    models.DecimalField(
+                        decimal_places=3,
+                        help_text="Percent a year, e.g. 2.500 for 2.5%.",
+                        max_digits=6,
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=120)),
             ],
             options={
-                'ordering': ['-effective_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('annual_rate__gte', 0)), name='deposit_interest_rate_not_negative')],
+                "ordering": ["-effective_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("annual_rate__gte", 0)),
+                        name="deposit_interest_rate_not_negative",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DepositInterest',
+            name="DepositInterest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('principal', models.DecimalField(decimal_places=2, help_text="Deposit principal held on the period's first day.", max_digits=14)),
-                ('annual_rate', models.DecimalField(decimal_places=3, max_digits=6)),
-                ('days', models.PositiveSmallIntegerField()),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sa', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deposit_interest', to='accounts.serviceagreement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                (
+                    "principal",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Deposit principal held on the period's first day.",
+                        max_digits=14,
+                    ),
+                ),
+                ("annual_rate", models.DecimalField(decimal_places=3, max_digits=6)),
+                ("days", models.PositiveSmallIntegerField()),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=14),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "sa",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposit_interest",
+                        to="accounts.serviceagreement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sa', '-period_end'],
-                'constraints': [models.UniqueConstraint(fields=('sa', 'period_end'), name='deposit_interest_once_per_period')],
+                "ordering": ["sa", "-period_end"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("sa", "period_end"), name="deposit_interest_once_per_period"
+                    )
+                ],
             },
         ),
     ]

@@ -25,8 +25,8 @@ from .customers import (
     Location,
     ServiceAgreement,
 )
-from .deposits import DepositApplication, DepositInterest, DepositInterestRate
 from .demographics import Demographic, DemographicCategory, DemographicItem, DemographicVariance
+from .deposits import DepositApplication, DepositInterest, DepositInterestRate
 from .history import ChangeRecord
 from .ledger import (
     Adjustment,

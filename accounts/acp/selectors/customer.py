@@ -15,7 +15,6 @@ from ...models import (
     Customer,
     CustomerDocument,
     CustomField,
-    FinancialTransaction,
     Note,
     Scope,
     UDCCaption,

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from ...models import Account, Note, Scope, ServiceAgreement
-from ...selectors import DepositSummary, deposits_summary
 from ...panel import PanelContext
+from ...selectors import DepositSummary, deposits_summary
 from .access import rows_visible
 from .customer import balances, custom_field_rows
 

@@ -22,6 +22,7 @@ Ledger, all through `ledger_post` (each FT's GL lines balance):
   the refund due.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -50,6 +51,8 @@ from ..models import (
 from ..selectors import deposits_summary
 from .adjustments import adjustment_create
 from .ledger import Posting, ledger_post
+
+log = logging.getLogger(__name__)
 
 DEPOSIT_ADJUSTMENT_TYPE = "DEPOSIT"
 INTEREST_GL_DEFAULT = "6200"
@@ -286,7 +289,13 @@ def deposit_apply_final(*, bill: Bill) -> DepositApplicationResult:
     if not bill_is_final(bill) or DepositApplication.objects.filter(bill=bill).exists():
         return result
     summary = deposits_summary(account_ids=[account.pk]).get(account.pk)
-    if summary is None or (summary.held <= 0 and summary.owing <= 0):
+    if summary is None:
+        return result
+    if summary.held <= 0 and summary.owing <= 0:
+        # nothing held: recorded, so the sweep job does not pick the bill again
+        result.application = DepositApplication.objects.create(
+            account=account, bill=bill, held=ZERO, applied=ZERO, refund_due=ZERO
+        )
         return result
     deposits = [sa for sa in sas if sa.sa_type.is_deposit]
     liability_gl_id = deposits[0].sa_type.revenue_gl_id
@@ -353,27 +362,50 @@ def deposit_apply_final(*, bill: Bill) -> DepositApplicationResult:
     return result
 
 
-def deposits_apply_final_bills(*, bill_ids: Sequence[int]) -> list[DepositApplicationResult]:
-    """The `bill_completed` receiver's work: the final bills among `bill_ids` of accounts
-    with a deposit SA, each applied in its own transaction. One query picks them."""
+def final_bill_candidates(bill_ids: Sequence[int] | None = None, business_date=None):
+    """Complete bills that are final (`bill_is_final`) of accounts with a deposit SA and
+    no deposit application yet: among `bill_ids`, or dated on or before `business_date`
+    (the sweep job's work items). One query."""
     open_service = ServiceAgreement.objects.filter(
         account_id=OuterRef("account_id"), status__in=OPEN_STATUSES
     ).exclude(sa_type__is_deposit=True)
-    candidates = (
-        Bill.objects.filter(pk__in=list(bill_ids), status=Bill.Status.COMPLETE)
-        .filter(
+    service = ServiceAgreement.objects.filter(
+        account_id=OuterRef("account_id"),
+        sa_type__is_deposit=False,
+        sa_type__is_excess_credit=False,
+    )
+    bills = Bill.objects.filter(status=Bill.Status.COMPLETE)
+    if bill_ids is not None:
+        bills = bills.filter(pk__in=list(bill_ids))
+    if business_date is not None:
+        bills = bills.filter(bill_date__lte=business_date)
+    return (
+        bills.filter(
             Exists(
                 ServiceAgreement.objects.filter(
                     account_id=OuterRef("account_id"), sa_type__is_deposit=True
                 )
-            )
+            ),
+            Exists(service),
         )
         .exclude(Exists(open_service))
-        .exclude(Exists(DepositApplication.objects.filter(bill_id=OuterRef("pk"))))
+        .exclude(Exists(DepositApplication.objects.filter(account_id=OuterRef("account_id"))))
         .order_by("pk")
     )
-    return [deposit_apply_final(bill=bill) for bill in candidates]
+
+
+def deposits_apply_final_bills(*, bill_ids: Sequence[int]) -> list[DepositApplicationResult]:
+    """The final bills among `bill_ids`, each applied in its own transaction."""
+    return [deposit_apply_final(bill=bill) for bill in final_bill_candidates(bill_ids)]
 
 
 def on_bill_completed(sender, bill_ids, **kwargs) -> None:
-    deposits_apply_final_bills(bill_ids=bill_ids)
+    """`bill_completed` receiver. Its bills are committed already, and other receivers
+    (autopay) must still run: a failure is logged, and the `deposit_final_bills` job
+    applies what it left out."""
+    try:
+        deposits_apply_final_bills(bill_ids=bill_ids)
+    except Exception:
+        log.exception(
+            "deposits: final bills among %s not applied; the sweep will", list(bill_ids)[:20]
+        )

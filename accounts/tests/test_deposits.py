@@ -309,3 +309,17 @@ def test_message_center_shows_the_refund_due_after_the_final_bill(client, csr, a
     rows = dict(client.get(reverse("acp:panel", args=[account.number])).context["mc"].rows)
     assert rows["Deposits holding"] == "$0.00"
     assert rows["Deposit refund due"] == "$155.00"
+
+
+def test_the_sweep_job_applies_a_final_bill_the_receiver_missed(account):
+    held_deposit(account, "100.00")
+    final_bill(account, {"WATER": "60.00"})  # no on-commit delivery: the receiver never ran
+    assert fts(account, Kind.DEPOSIT_APPLY) == []
+    run = batch_run(job_name="deposit_final_bills", business_date=dt.date(2026, 5, 2))
+    assert (run.status, run.done, run.money) == ("complete", 1, D("40.00"))
+    assert fts(account, Kind.DEPOSIT_APPLY) == [("WATER", D("-60.00"))]
+    assert fts(account, Kind.DEPOSIT_RELEASE) == [("DEPOSIT", D("-40.00"))]
+    batch_run(job_name="deposit_final_bills", business_date=dt.date(2026, 5, 2), force=True)
+    assert len(fts(account, Kind.DEPOSIT_RELEASE)) == 1
+    assert DepositApplication.objects.filter(account=account).count() == 1
+    assert_ledger_clean()

@@ -323,3 +323,33 @@ def test_the_sweep_job_applies_a_final_bill_the_receiver_missed(account):
     assert len(fts(account, Kind.DEPOSIT_RELEASE)) == 1
     assert DepositApplication.objects.filter(account=account).count() == 1
     assert_ledger_clean()
+
+
+def test_bill_deposit_on_the_location_tab(client, make_user, account):
+    supervisor = make_user("Supervisor")
+    client.force_login(supervisor)
+    url = reverse("acp:deposits", args=[account.number])
+    form = client.get(url + "?edit=new", HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="amount"' in form
+    response = client.post(
+        url, {"amount": "125.00", "due_date": "2026-02-01", "reason": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "acp-changed"
+    s = deposits_summary(account_ids=[account.pk])[account.pk]
+    assert (s.billed, s.owing, s.status) == (D("125.00"), D("125.00"), "Billed")
+    ft = FinancialTransaction.objects.get(account=account, sa__sa_type__is_deposit=True)
+    assert (ft.current_amount, ft.arrears_date) == (D("125.00"), dt.date(2026, 2, 1))
+    assert "$125.00" in response.content.decode()
+    bad = client.post(url, {"amount": "0"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 422
+    assert_ledger_clean()
+
+
+def test_a_csr_cannot_bill_a_deposit(client, make_user, account):
+    """Billing a deposit is an adjustment: a Supervisor's (cis/roles.py)."""
+    viewer = make_user("CSR")
+    client.force_login(viewer)
+    url = reverse("acp:deposits", args=[account.number])
+    assert client.post(url, {"amount": "50.00"}, HTTP_HX_REQUEST="true").status_code == 403
+    assert not FinancialTransaction.objects.filter(account=account).exists()

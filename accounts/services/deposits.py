@@ -278,8 +278,9 @@ class DepositApplicationResult:
 def deposit_apply_final(*, bill: Bill) -> DepositApplicationResult:
     """Apply the deposit held (with its interest) to the final bill's debt, SAs in payment
     priority order; leave the rest as a credit on the deposit SA and say it is
-    `refund_due`. Once per bill; a bill that is not final, or an account holding nothing,
-    gets an empty result."""
+    `refund_due`. Once per bill: a bill that is not final, or one applied already, gets an
+    empty result (no application); an account holding nothing gets an application of
+    zeros (so the sweep job is done with it)."""
     account = account_qs_select_for_update().get(pk=bill.account_id)
     sas = list(
         sa_qs_select_for_update().filter(account=account).select_related("sa_type").order_by("pk")

@@ -309,6 +309,8 @@ def deposit_apply_final(*, bill: Bill) -> DepositApplicationResult:
         ),
         key=lambda sa: (sa.sa_type.payment_priority, sa.pk),
     )
+    # Dated the bill's date but not the bill's own FTs (no bill id): statements show them
+    # as adjustments, and delinquency's open-bill reads don't take them for bill charges.
     day = bill.bill_date
     postings = []
     for sa in debts:
@@ -327,7 +329,6 @@ def deposit_apply_final(*, bill: Bill) -> DepositApplicationResult:
                 amount=-amount,
                 accounting_date=day,
                 description="Deposit applied to final bill",
-                bill_id=bill.pk,
             )
         )
     # The rest, and deposit charges never paid, leave the liability: the first as a credit
@@ -345,7 +346,6 @@ def deposit_apply_final(*, bill: Bill) -> DepositApplicationResult:
                     amount=-release,
                     accounting_date=day,
                     description="Deposit released for refund" if n == 0 else "Deposit released",
-                    bill_id=bill.pk,
                 )
             )
     ledger_post(postings=postings)

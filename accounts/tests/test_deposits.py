@@ -353,3 +353,23 @@ def test_a_csr_cannot_bill_a_deposit(client, make_user, account):
     url = reverse("acp:deposits", args=[account.number])
     assert client.post(url, {"amount": "50.00"}, HTTP_HX_REQUEST="true").status_code == 403
     assert not FinancialTransaction.objects.filter(account=account).exists()
+
+
+def test_the_final_bills_statement_shows_the_deposit_as_an_adjustment(account):
+    from accounts.statements import statement_data
+
+    held_deposit(account, "100.00")
+    april = bill_create(
+        account=account,
+        bill_date=dt.date(2026, 4, 1),
+        due_date=dt.date(2026, 4, 22),
+        segments={sa_of(account, "WATER"): D("10.00")},
+    )
+    bill_complete(bill=april)
+    bill = final_bill(account, {"WATER": "60.00", "SEWER": "25.00"})
+    deposit_apply_final(bill=bill)
+    s = statement_data(bill=bill)
+    # the deposit FTs are the bill's date, not its charges: charges stay the segments
+    assert (s.previous_balance, s.charges) == (D("10.00"), D("85.00"))
+    assert s.adjustments == D("-100.00")  # -70 WATER, -25 SEWER, -5 released for refund
+    assert s.amount_due == D("-5.00")

@@ -373,3 +373,17 @@ def test_the_final_bills_statement_shows_the_deposit_as_an_adjustment(account):
     assert (s.previous_balance, s.charges) == (D("10.00"), D("85.00"))
     assert s.adjustments == D("-100.00")  # -70 WATER, -25 SEWER, -5 released for refund
     assert s.amount_due == D("-5.00")
+
+
+def test_a_final_bill_with_nothing_held_is_recorded_once_and_left_alone(account):
+    ServiceAgreementFactory(account=account, sa_type=SAType.objects.get(code="DEPOSIT"))
+    bill = final_bill(account, {"WATER": "60.00"})
+    run = batch_run(job_name="deposit_final_bills", business_date=dt.date(2026, 5, 2))
+    assert run.done == 1
+    application = DepositApplication.objects.get(bill=bill)
+    assert (application.held, application.applied, application.refund_due) == (0, 0, 0)
+    assert fts(account, Kind.DEPOSIT_APPLY) == fts(account, Kind.DEPOSIT_RELEASE) == []
+    account.refresh_from_db()
+    assert account.balance == D("60.00")
+    again = batch_run(job_name="deposit_final_bills", business_date=dt.date(2026, 5, 3))
+    assert again.done == 0

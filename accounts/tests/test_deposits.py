@@ -387,3 +387,14 @@ def test_a_final_bill_with_nothing_held_is_recorded_once_and_left_alone(account)
     assert account.balance == D("60.00")
     again = batch_run(job_name="deposit_final_bills", business_date=dt.date(2026, 5, 3))
     assert again.done == 0
+
+
+def test_the_deposit_jobs_run_nightly_after_bill_completion(db):
+    import json
+
+    from django_celery_beat.models import PeriodicTask
+
+    jobs = json.loads(PeriodicTask.objects.get(name="OpenCIS nightly batch").kwargs)["jobs"]
+    at = jobs.index("complete_bills")
+    assert jobs[at + 1 : at + 3] == ["deposit_final_bills", "deposit_interest"]
+    assert jobs.index("deposit_final_bills") < jobs.index("autopay_bill_sweep")

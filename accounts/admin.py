@@ -192,6 +192,26 @@ class AdjustmentAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
     list_filter = ["status", "adjustment_type"]
 
 
+@admin.register(models.DepositInterestRate)
+class DepositInterestRateAdmin(admin.ModelAdmin):
+    """The annual rate paid on deposits held (issue 13 item 3), by effective date."""
+
+    list_display = ["effective_on", "annual_rate", "description"]
+
+
+@admin.register(models.DepositInterest)
+class DepositInterestAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
+    private_via = "sa__account__customer"
+    list_display = ["sa", "period_start", "period_end", "principal", "annual_rate", "amount"]
+    list_filter = ["period_end"]
+
+
+@admin.register(models.DepositApplication)
+class DepositApplicationAdmin(PrivateHiddenAdmin, ReadOnlyAdmin):
+    list_display = ["account", "bill", "held", "applied", "refund_due", "created_at"]
+    search_fields = ["account__number"]
+
+
 @admin.register(models.ToDoEntry)
 class ToDoEntryAdmin(PrivateHiddenAdmin):
     list_display = ["subject", "todo_type", "account", "status", "assigned_to", "created_at"]

@@ -24,3 +24,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_register_sqlite_unaccent, dispatch_uid="accounts-unaccent")
+        from .services.deposits import on_bill_completed
+        from .signals import bill_completed
+
+        # A final bill takes the deposit held (issue 13 item 3).
+        bill_completed.connect(on_bill_completed, dispatch_uid="accounts-deposits-final-bill")

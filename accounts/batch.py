@@ -3,9 +3,16 @@
 from datetime import date
 
 from cis.batch import BatchJob, ChunkResult, register
+from cis.money import ZERO
 
-from .models import Bill
+from .models import Account, Bill
 from .services.bills import bills_complete
+from .services.deposits import (
+    deposit_apply_final,
+    deposits_interest_post,
+    final_bill_candidates,
+    interest_candidates,
+)
 
 
 def _pending_bills(business_date: date):
@@ -23,5 +30,45 @@ register(
         "charge FTs and announce them (autopay creates its payments from them).",
         select=_pending_bills,
         process=_complete,
+    )
+)
+
+
+def _deposit_interest(sas: list, business_date: date) -> ChunkResult:
+    result = deposits_interest_post(sas=sas, business_date=business_date)
+    return ChunkResult(done=result.recorded, money=result.total)
+
+
+register(
+    BatchJob(
+        name="deposit_interest",
+        description="Credit simple interest for the month before the business date to each "
+        "deposit held, at the DepositInterestRate in effect (once per deposit and month).",
+        select=interest_candidates,
+        process=_deposit_interest,
+    )
+)
+
+
+def _final_bill_accounts(business_date: date):
+    # Accounts are the work items, so the runner's locks come first in the published
+    # order (Account -> SA -> Bill).
+    bills = final_bill_candidates(business_date=business_date)
+    return Account.objects.filter(pk__in=bills.values("account_id")).order_by("pk")
+
+
+def _deposit_final_bills(accounts: list[Account], business_date: date) -> ChunkResult:
+    bills = final_bill_candidates(business_date=business_date).filter(account__in=accounts)
+    results = [deposit_apply_final(bill=bill) for bill in bills]
+    return ChunkResult(done=len(accounts), money=sum((r.refund_due for r in results), ZERO))
+
+
+register(
+    BatchJob(
+        name="deposit_final_bills",
+        description="Apply the deposit held to each final bill (all non-deposit services "
+        "stopped or closed) the bill_completed receiver left out; the rest is a refund due.",
+        select=_final_bill_accounts,
+        process=_deposit_final_bills,
     )
 )

@@ -36,6 +36,7 @@ GL_ACCOUNTS = {
     "4900": "Miscellaneous service revenue",
     "4910": "Returned payment (NSF) fees",
     "4920": "Late payment penalties",
+    "6200": "Interest expense - customer deposits",
 }
 # code: (description, priority, overpayment eligible, deposit, excess credit, AR, revenue)
 SA_TYPES = {
@@ -53,6 +54,7 @@ ADJUSTMENT_TYPES = {
     "LATE": ("Late payment penalty", "4920", False, True),
     "CREDIT": ("Courtesy credit", "4900", False, False),
     "MISC": ("Miscellaneous charge", "4900", False, False),
+    "DEPOSIT": ("Security deposit charge", "2100", False, False),
 }
 CODE_TABLES = {
     RevenueClass: {

@@ -149,3 +149,125 @@ def latest_statement_balance(*, account: Account) -> Decimal | None:
     from .statements import latest_statement_amounts_due
 
     return latest_statement_amounts_due(account_ids=[account.pk]).get(account.pk)
+# Deposits (issue 13 item 3) ---------------------------------------------------------------
+
+DEPOSIT_CHARGE_KINDS = (
+    FinancialTransaction.Kind.BILL_SEGMENT,
+    FinancialTransaction.Kind.ADJUSTMENT,
+)
+PAYMENT_KINDS = (FinancialTransaction.Kind.PAY_SEGMENT, FinancialTransaction.Kind.PAY_CANCEL)
+
+
+@dataclass
+class DepositSummary:
+    """An account's deposits, from its ledger.
+
+    `billed`: deposit charges; `paid`: payments into the deposit SAs (less reversed ones);
+    `interest`: interest credited; `applied`: what paid the final bill's debt; `held`: what
+    the utility holds now (the account's share of the deposit liability GL, less deposit
+    charges still unpaid); `owing`: deposit charges unpaid; `refund_due`: deposit released
+    as a credit on the deposit SA and not yet refunded."""
+
+    account_id: int
+    sa_ids: list[int]
+    billed: Decimal = ZERO
+    paid: Decimal = ZERO
+    interest: Decimal = ZERO
+    applied: Decimal = ZERO
+    held: Decimal = ZERO
+    owing: Decimal = ZERO
+    refund_due: Decimal = ZERO
+    billed_on: date | None = None
+    paid_on: date | None = None
+    status: str = ""
+
+
+def deposits_summary(*, account_ids, before: date | None = None) -> dict[int, DepositSummary]:
+    """{account id: DepositSummary} for the accounts with a deposit SA, from three grouped
+    queries. `before`: only FTs dated before that day (the interest job's period start)."""
+    from django.db.models import Min
+
+    from .models import GLLine, SAType, ServiceAgreement
+
+    dated = {"accounting_date__lt": before} if before else {}
+    fts = FinancialTransaction.objects.filter(is_frozen=True, **dated)
+    per_sa = (
+        fts.filter(account_id__in=list(account_ids), sa__sa_type__is_deposit=True)
+        .values("account_id", "sa_id")
+        .annotate(
+            balance=Sum("current_amount"),
+            billed=Sum(
+                "current_amount", filter=Q(kind__in=DEPOSIT_CHARGE_KINDS, current_amount__gt=0)
+            ),
+            paid=Sum("current_amount", filter=Q(kind__in=PAYMENT_KINDS)),
+            interest=Sum(
+                "current_amount",
+                filter=Q(kind=FinancialTransaction.Kind.DEPOSIT_INTEREST, current_amount__gt=0),
+            ),
+            billed_on=Min(
+                "accounting_date", filter=Q(kind__in=DEPOSIT_CHARGE_KINDS, current_amount__gt=0)
+            ),
+            paid_on=Min("accounting_date", filter=Q(kind=FinancialTransaction.Kind.PAY_SEGMENT)),
+        )
+        .order_by("account_id", "sa_id")
+    )
+    out: dict[int, DepositSummary] = {}
+    # Deposit SAs with no FT yet (dated) still show, as nothing billed.
+    sa_rows = ServiceAgreement.objects.filter(
+        account_id__in=list(account_ids), sa_type__is_deposit=True
+    ).values_list("account_id", "pk")
+    for account_id, sa_id in sa_rows.order_by("account_id", "pk"):
+        out.setdefault(account_id, DepositSummary(account_id, [])).sa_ids.append(sa_id)
+    for row in per_sa:
+        s = out[row["account_id"]]
+        balance = row["balance"] or ZERO
+        s.billed += row["billed"] or ZERO
+        s.paid -= row["paid"] or ZERO
+        s.interest += row["interest"] or ZERO
+        s.owing += max(balance, ZERO)
+        s.refund_due += max(-balance, ZERO)
+        for name in ("billed_on", "paid_on"):
+            if row[name] and (getattr(s, name) is None or row[name] < getattr(s, name)):
+                setattr(s, name, row[name])
+    if not out:
+        return out
+    liability_gls = set(
+        SAType.objects.filter(is_deposit=True).values_list("revenue_gl_id", flat=True)
+    )
+    liability = dict(
+        GLLine.objects.filter(
+            ft__account_id__in=list(out),
+            ft__is_frozen=True,
+            gl_account_id__in=liability_gls,
+            **{f"ft__{k}": v for k, v in dated.items()},
+        )
+        .values("ft__account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("ft__account_id", "total")
+        .order_by()
+    )
+    applied = dict(
+        fts.filter(account_id__in=list(out), kind=FinancialTransaction.Kind.DEPOSIT_APPLY)
+        .values("account_id")
+        .annotate(total=Sum("current_amount"))
+        .values_list("account_id", "total")
+        .order_by()
+    )
+    for account_id, s in out.items():
+        # Liability GL lines are credits (negative); unpaid deposit charges are in it too.
+        s.held = max(-(liability.get(account_id) or ZERO) - s.owing, ZERO)
+        s.applied = -(applied.get(account_id) or ZERO)
+        if s.held > 0:
+            s.status = "Held"
+        elif s.refund_due > 0:
+            s.status = "Refund due"
+        elif s.applied > 0 or (s.paid > 0 and s.owing == 0):
+            s.status = "Applied / refunded"
+        elif s.owing > 0:
+            s.status = "Billed"
+    return out
+
+
+def deposit_held_total(*, account_ids) -> Decimal:
+    """What the utility holds as deposits for these accounts (the Message Center)."""
+    return sum((s.held for s in deposits_summary(account_ids=account_ids).values()), ZERO)

@@ -11,6 +11,7 @@ from django.db import connection
 from accounts.models import Account, Bill, FinancialTransaction, ServiceAgreement
 from cis.demo import DemoContext, register_step
 
+from . import demo_deposits  # noqa: F401 (registers the deposits demo step)
 from .models import Payment, TenderSource, TenderType
 from .reference import NON_CIS_ACCOUNT, reference_data_load
 from .services.bulk import BulkPayment, payments_post_bulk

@@ -6,6 +6,7 @@ from django.urls import path
 from .views import (
     customer,
     demographics,
+    deposits,
     location,
     panel,
     records,
@@ -62,6 +63,7 @@ urlpatterns = [
     path(A + "location/permits/", location.permits, name="permits"),
     path(A + "location/permits/<int:pk>/delete/", location.permit_delete, name="permit-delete"),
     path(A + "location/owner/", location.owner, name="owner"),
+    path(A + "location/deposits/", deposits.deposits, name="deposits"),
     # History: adjust a charge (a Supervisor's)
     path(A + "demographics/", demographics.demographics, name="demographics"),
     path(A + "history/<int:ft>/adjust/", records.history_adjust, name="history-adjust"),

@@ -26,6 +26,7 @@ from .customers import (
     ServiceAgreement,
 )
 from .demographics import Demographic, DemographicCategory, DemographicItem, DemographicVariance
+from .deposits import DepositApplication, DepositInterest, DepositInterestRate
 from .history import ChangeRecord
 from .ledger import (
     Adjustment,
@@ -65,6 +66,9 @@ __all__ = [
     "CreditRatingEvent",
     "CustomField",
     "Demographic",
+    "DepositApplication",
+    "DepositInterest",
+    "DepositInterestRate",
     "DemographicCategory",
     "DemographicItem",
     "DemographicVariance",

@@ -91,6 +91,11 @@ class FinancialTransaction(models.Model):
         PAY_CANCEL = "pay_cancel", "Payment cancellation"
         ADJUSTMENT = "adjustment", "Adjustment"
         ADJUSTMENT_CANCEL = "adjustment_cancel", "Adjustment cancellation"
+        # Deposits (accounts/services/deposits.py): interest credited and held, a deposit
+        # paying a final bill's debt, the rest released as a credit to refund.
+        DEPOSIT_INTEREST = "deposit_interest", "Deposit interest"
+        DEPOSIT_APPLY = "deposit_apply", "Deposit applied to final bill"
+        DEPOSIT_RELEASE = "deposit_release", "Deposit released"
 
     # No single-column indexes on sa and account: the (sa | account, accounting_date)
     # indexes below serve those lookups, and every index costs on the nightly bulk inserts.

@@ -15,12 +15,12 @@ from ...models import (
     Customer,
     CustomerDocument,
     CustomField,
-    FinancialTransaction,
     Note,
     Scope,
     UDCCaption,
 )
 from ...panel import PanelContext, panel_facts
+from ...selectors import deposits_summary
 
 SECURE_DOCUMENT_PERMISSION = "accounts.view_secure_document"
 
@@ -37,17 +37,6 @@ class MessageCenter:
     notes: list[Note]
     customer_balance: Decimal
     location_balance: Decimal
-
-
-def deposits_held(*, account_ids) -> Decimal:
-    """Money paid into deposit SAs and not handed back: what the utility holds."""
-    total = FinancialTransaction.objects.filter(
-        account_id__in=account_ids,
-        is_frozen=True,
-        sa__sa_type__is_deposit=True,
-        kind__in=[FinancialTransaction.Kind.PAY_SEGMENT, FinancialTransaction.Kind.PAY_CANCEL],
-    ).aggregate(total=Sum("current_amount"))["total"]
-    return -(total or ZERO)
 
 
 def adjustment_counts(*, account: Account, since: dt.datetime) -> tuple[int, int]:
@@ -86,7 +75,9 @@ def message_center(ctx: PanelContext) -> MessageCenter:
     nsf, late = adjustment_counts(
         account=ctx.account, since=timezone.now() - dt.timedelta(days=365)
     )
-    held = deposits_held(account_ids=[ctx.account.pk])
+    deposits = deposits_summary(account_ids=[ctx.account.pk]).get(ctx.account.pk)
+    held = deposits.held if deposits else ZERO
+    refund_due = deposits.refund_due if deposits else ZERO
     rows = [
         ("Open service orders", str(facts.open_service_orders)),
         ("Automatic payment", facts.autopay_method or "None"),
@@ -96,6 +87,7 @@ def message_center(ctx: PanelContext) -> MessageCenter:
         ("NSF (last 12 months)", str(nsf)),
         ("Late charges (last 12 months)", str(late)),
         ("Deposits holding", f"${held:,.2f}"),
+        *([("Deposit refund due", f"${refund_due:,.2f}")] if refund_due > 0 else []),
         *facts.message_center,
     ]
     notes = list(

@@ -2,28 +2,31 @@
 and the Location Message Center (seed 004)."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
-from cis.money import ZERO
-
-from ...models import FinancialTransaction, Note, Scope, ServiceAgreement
+from ...models import Account, Note, Scope, ServiceAgreement
 from ...panel import PanelContext
+from ...selectors import DepositSummary, deposits_summary
 from .access import rows_visible
 from .customer import balances, custom_field_rows
 
 
 @dataclass(frozen=True)
 class DepositRow:
-    sa: ServiceAgreement
-    billed: Decimal
-    held: Decimal
-    owing: Decimal
+    account: Account
+    sa: ServiceAgreement  # the account's first deposit SA
+    summary: DepositSummary
+
+    # the template's columns
+    billed = property(lambda self: self.summary.billed)
+    held = property(lambda self: self.summary.held)
+    owing = property(lambda self: self.summary.owing)
 
 
 def deposit_rows(ctx: PanelContext) -> list[DepositRow]:
-    """seed 004: all deposits on hold for the location, the customer and the account."""
+    """seed 004: all deposits on hold for the location, the customer and the account, one
+    row per account with a deposit SA (amounts: `accounts.selectors.deposits_summary`)."""
     # other residents of the location may be private (issue 7 item 12)
     deposits = rows_visible(ServiceAgreement.objects.all(), user=ctx.user, via="account__customer")
     sas = list(
@@ -33,23 +36,13 @@ def deposit_rows(ctx: PanelContext) -> list[DepositRow]:
             sa_type__is_deposit=True,
         )
         .select_related("account", "sa_type")
-        .annotate(
-            billed=Sum("fts__current_amount", filter=Q(fts__current_amount__gt=0)),
-            paid=Sum(
-                "fts__current_amount",
-                filter=Q(
-                    fts__kind__in=[
-                        FinancialTransaction.Kind.PAY_SEGMENT,
-                        FinancialTransaction.Kind.PAY_CANCEL,
-                    ]
-                ),
-            ),
-        )
+        .order_by("account__number", "pk")
     )
-    return [
-        DepositRow(sa=sa, billed=sa.billed or ZERO, held=-(sa.paid or ZERO), owing=sa.balance)
-        for sa in sas
-    ]
+    first = {}
+    for sa in sas:
+        first.setdefault(sa.account_id, sa)
+    summaries = deposits_summary(account_ids=list(first))
+    return [DepositRow(sa.account, sa, summaries[sa.account_id]) for sa in first.values()]
 
 
 def location_tab_data(ctx: PanelContext) -> dict:

@@ -149,6 +149,8 @@ def latest_statement_balance(*, account: Account) -> Decimal | None:
     from .statements import latest_statement_amounts_due
 
     return latest_statement_amounts_due(account_ids=[account.pk]).get(account.pk)
+
+
 # Deposits (issue 13 item 3) ---------------------------------------------------------------
 
 DEPOSIT_CHARGE_KINDS = (

@@ -71,7 +71,7 @@ def demo_picks(ctx: DemoContext) -> list[str]:
     return [n for n in numbers if n not in closing][:2] + closing
 
 
-@register_step(49, "deposits: held with interest, billed, applied to a final bill")
+@register_step(50, "deposits: held with interest, billed, applied to a final bill")
 def demo_deposits(ctx: DemoContext) -> None:
     if DepositInterestRate.objects.exists():
         ctx.log("deposits exist already: skipped")

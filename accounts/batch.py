@@ -4,8 +4,9 @@ from datetime import date
 
 from cis.batch import BatchJob, ChunkResult, register
 
-from .models import Bill
+from .models import Bill, Refund
 from .services.bills import bills_complete
+from .services.refunds import check_outbox, refunds_checks_pay
 
 
 def _pending_bills(business_date: date):
@@ -23,5 +24,42 @@ register(
         "charge FTs and announce them (autopay creates its payments from them).",
         select=_pending_bills,
         process=_complete,
+    )
+)
+
+
+def _check_refunds_due(business_date: date):
+    return Refund.objects.filter(status=Refund.Status.APPROVED, method=Refund.Method.CHECK)
+
+
+def _checks_pay(refunds: list[Refund], business_date: date) -> ChunkResult:
+    register_ = refunds_checks_pay(refund_ids=[r.pk for r in refunds], business_date=business_date)
+    return ChunkResult(
+        done=len(register_.refunds),
+        skipped=len(refunds) - len(register_.refunds),
+        lines=len(register_.refunds),
+        money=register_.total,
+    )
+
+
+def _checks_report(run) -> list[str]:
+    names = (
+        Refund.objects.filter(paid_file__startswith=f"CHECKS_{run.business_date:%Y%m%d}_")
+        .order_by("paid_file")
+        .values_list("paid_file", flat=True)
+        .distinct()
+    )
+    return [f"wrote {check_outbox() / name}" for name in names]
+
+
+register(
+    BatchJob(
+        name="refund_check_register",
+        description="Pay approved check refunds: write the check register CSV (check numbers "
+        "in sequence, payee, address, amount, account) in OPENCIS_CHECK_OUTBOX and mark "
+        "them Paid; a re-run pays nothing twice.",
+        select=_check_refunds_due,
+        process=_checks_pay,
+        report=_checks_report,
     )
 )

@@ -43,6 +43,7 @@ from .records import (
     NoteAttachment,
 )
 from .recurring import RecurringApplication, RecurringItem, RecurringItemType
+from .refunds import Refund
 from .usage import BillSegmentUsage, Meter
 from .work import AccountOpen, CreditRatingEvent, Level, Note, SpecialCondition, ToDoEntry, ToDoLog
 
@@ -90,6 +91,7 @@ __all__ = [
     "RecurringApplication",
     "RecurringItem",
     "RecurringItemType",
+    "Refund",
     "RevenueClass",
     "SAType",
     "Scope",

@@ -91,6 +91,8 @@ class FinancialTransaction(models.Model):
         PAY_CANCEL = "pay_cancel", "Payment cancellation"
         ADJUSTMENT = "adjustment", "Adjustment"
         ADJUSTMENT_CANCEL = "adjustment_cancel", "Adjustment cancellation"
+        REFUND = "refund", "Refund"
+        REFUND_CANCEL = "refund_cancel", "Refund cancellation"
 
     # No single-column indexes on sa and account: the (sa | account, accounting_date)
     # indexes below serve those lookups, and every index costs on the nightly bulk inserts.

@@ -283,7 +283,7 @@ def refund_approve(*, refund: Refund, user) -> Refund:
             for sa, take in pairs
         ]
     )
-    refund.fts.add(*fts)
+    refund.fts.add(*(ft.pk for ft in fts))
     refund.approve()
     refund.approved_by = user
     refund.approved_at = timezone.now()
@@ -339,7 +339,7 @@ def refund_cancel(*, refund: Refund, user=None, reason: str) -> Refund:
                 accounting_date=timezone.localdate(),
             )
         )
-        refund.fts.add(*cancels)
+        refund.fts.add(*(ft.pk for ft in cancels))
     return _close(refund, user, reason, "cancel")
 
 

@@ -725,3 +725,73 @@ def demo_showcase(ctx: DemoContext) -> None:
                 created_at=datetime.combine(ctx.as_of - timedelta(days=60), time(10), tzinfo=tz),
             )
     ctx.log("  " + ", ".join(f"{name} {number}" for name, number in picks.items()))
+
+
+@register_step(49, "refunds: one awaiting approval, one paid by check")
+def demo_refunds(ctx: DemoContext) -> None:
+    """History tab > Refunds (issue 13 item 2): an account with 180.00 of overpayment on an
+    excess-credit SA; the CSR asked for 60.00 by check and a supervisor approved it (paid
+    in the check register of the demo date), and 50.00 more waits for a supervisor's
+    approval on the To Do screen (REFUNDAPPR). Same every time."""
+    from django.contrib.auth.models import Group, User
+
+    from cis.management.commands.demo_users import DEMO_USERS
+
+    from .models import AdjustmentType, Refund, SAType, ServiceAgreement
+    from .services.adjustments import adjustment_create
+    from .services.refunds import refund_approve, refund_request, refunds_checks_pay
+
+    if Refund.objects.exists():
+        ctx.log("refunds exist already: skipped")
+        return
+    picked = set(showcase_accounts(ctx).values())
+    account = (
+        Account.objects.filter(is_suspense=False, customer__is_public=True)
+        .exclude(number__in=picked)
+        .order_by("-number")
+        .first()
+    )
+    excess_type = SAType.objects.filter(is_excess_credit=True).first()
+    credit = AdjustmentType.objects.filter(code="CREDIT").first()
+    if account is None or excess_type is None or credit is None:
+        return
+    users = {}
+    for username, password, role, first, last in DEMO_USERS[:2]:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+        users[role] = User.objects.get(pk=user.pk)
+    csr, supervisor = users["CSR"], users["Supervisor"]
+    excess = ServiceAgreement.objects.filter(account=account, sa_type=excess_type).first()
+    if excess is None:
+        excess = ServiceAgreement.objects.create(
+            account=account, sa_type=excess_type, start_date=ctx.as_of - timedelta(days=40)
+        )
+    adjustment_create(
+        sa=excess,
+        adjustment_type=credit,
+        amount=Decimal("-180.00"),
+        reason="Overpayment carried as credit",
+        accounting_date=ctx.as_of - timedelta(days=20),
+    )
+    paid = refund_request(
+        account=account,
+        amount=Decimal("60.00"),
+        method=Refund.Method.CHECK,
+        reason="Customer asked for part of the overpayment back",
+        user=csr,
+    )
+    refund_approve(refund=paid, user=supervisor)
+    refunds_checks_pay(refund_ids=[paid.pk], business_date=ctx.as_of)
+    refund_request(
+        account=account,
+        amount=Decimal("50.00"),
+        method=Refund.Method.CHECK,
+        reason="Customer moving out: refund of credit",
+        user=csr,
+    )
+    ctx.log(f"  refunds on {account.number}: 60.00 paid by check, 50.00 awaiting approval")

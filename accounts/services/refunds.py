@@ -1,7 +1,8 @@
 """Refunds of credit balances and deposits (issue 13 item 2; README "Refunds").
 
 A refund only ever takes credit that is there: it is a charge on SAs whose balance is
-negative, each at most up to zero, so no SA's balance goes past zero the wrong way.
+negative, each at most up to zero, so no SA's balance goes past zero the wrong way, and
+never more than the account's own credit (the account's balance stays at or below zero).
 Which SAs, in order:
 
 - source "credit": excess-credit SAs (EXCESS) first, then overpayment-eligible SAs, then
@@ -89,9 +90,12 @@ def _credit_sas(account_id: int, source: str, *, lock: bool = False) -> list[Ser
 
 
 def refund_credit_available(*, account: Account, source: str = Refund.Source.CREDIT) -> Decimal:
-    """The credit a new refund may take: the credit SAs' credit less what requested
-    refunds of the account already claim."""
+    """The credit a new refund may take: the credit SAs' credit, at most the account's
+    own credit (an account that owes on one SA what another holds refunds only the
+    difference), less what requested refunds of the account already claim."""
     credit = -sum((sa.balance for sa in _credit_sas(account.pk, source)), ZERO)
+    balance = Account.objects.filter(pk=account.pk).values_list("balance", flat=True).first()
+    credit = min(credit, max(-(balance or ZERO), ZERO))
     claimed = Refund.objects.filter(account=account, status=Refund.Status.REQUESTED).aggregate(
         s=Sum("amount")
     )["s"]
@@ -265,6 +269,12 @@ def refund_approve(*, refund: Refund, user) -> Refund:
         raise RefundError(f"refund {refund.pk} is {refund.get_status_display().lower()}")
     if refund.requested_by_id == user.pk:
         raise RefundError("the person who requested a refund can't approve it")
+    balance = Account.objects.filter(pk=refund.account_id).values_list("balance", flat=True)[0]
+    if refund.amount > -balance:
+        raise RefundError(
+            f"the account's balance is {balance}: it holds less credit than the refund of "
+            f"{refund.amount}"
+        )
     pairs = refund_allocation(sas, refund.amount)
     gl = _refunds_payable_gl()
     day = timezone.localdate()

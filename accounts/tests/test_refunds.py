@@ -149,6 +149,15 @@ def test_an_account_that_owes_has_no_credit_to_refund(account, csr):
         refund_request(account=account, amount=D("1.00"), method="check", reason="x", user=csr)
 
 
+def test_a_credit_on_one_sa_is_refunded_only_past_what_others_owe(account, csr):
+    # WATER owes 100.00; EXCESS holds 130.00: the account's own credit is 30.00
+    excess = ServiceAgreementFactory(account=account, sa_type=SAType.objects.get(code="EXCESS"))
+    _credit(excess, "130.00")
+    assert refund_credit_available(account=account) == D("30.00")
+    with pytest.raises(RefundError, match="more than the credit available, 30.00"):
+        refund_request(account=account, amount=D("30.01"), method="check", reason="x", user=csr)
+
+
 def test_the_requester_cannot_approve_their_own_refund(credit_account, make_user):
     boss = make_user("Supervisor", "boss")
     refund = refund_request(
@@ -393,6 +402,9 @@ class RefundPropertyTests(TestCase):
                     # each refund FT only took credit that was there
                     assert before[ft.sa_id] < 0
                     assert before[ft.sa_id] + ft.current_amount <= 0
+                # and the account still holds credit or nothing: never owes by a refund
+                account.refresh_from_db()
+                assert account.balance <= 0
         for sa in ServiceAgreement.objects.filter(account=account):
             refunded = sum((ft.current_amount for ft in sa.fts.filter(kind="refund")), D("0"))
             assert refunded >= 0

@@ -61,7 +61,7 @@ def test_ach_refunds_go_out_once_in_a_ppd_credit_file(autopay_reference, outbox,
     run = batch_run(job_name=REFUNDS_JOB, business_date=day)
     assert run.done == 2
     files = list(outbox.glob("*.ach"))
-    assert [f.name for f in files] == ["ACHREFUND_20260306_DEFAULT_9.ach"] or len(files) == 1
+    assert [f.name for f in files] == ["ACHREFUND_20260306_MAIN_9.ach"]
     ach = nacha_file_read(files[0].read_bytes())
     (batch,) = ach.batches
     assert batch.service_class == 220

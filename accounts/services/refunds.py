@@ -272,7 +272,7 @@ def refund_approve(*, refund: Refund, user) -> Refund:
     balance = Account.objects.filter(pk=refund.account_id).values_list("balance", flat=True)[0]
     if refund.amount > -balance:
         raise RefundError(
-            f"the account's balance is {balance}: it holds less credit than the refund of "
+            f"the account holds {max(-balance, ZERO)} of credit, less than the refund of "
             f"{refund.amount}"
         )
     pairs = refund_allocation(sas, refund.amount)

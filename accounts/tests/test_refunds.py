@@ -191,7 +191,9 @@ def test_approval_finds_the_credit_again(credit_account, csr, supervisor):
     adjustment_create(
         sa=water, adjustment_type=AdjustmentType.objects.get(code="MISC"), amount=D("20.00")
     )
-    with pytest.raises(RefundError, match="the account's credit is 55.00"):
+    with pytest.raises(
+        RefundError, match="the account holds 55.00 of credit, less than the refund of 70.00"
+    ):
         refund_approve(refund=refund, user=supervisor)
     refund.refresh_from_db()
     assert refund.status == Refund.Status.REQUESTED

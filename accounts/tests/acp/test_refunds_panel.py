@@ -75,3 +75,28 @@ def test_ach_request_needs_the_bank_numbers_and_shows_only_the_mask(client, cred
     page = response.content.decode()
     assert "\u2022\u2022\u2022\u20226789" in page
     assert "123456789" not in page
+
+
+def test_the_api_lists_an_accounts_refunds_masked(credit_account, csr):
+    from rest_framework.test import APIClient
+
+    from accounts.services.refunds import refund_request
+
+    refund_request(
+        account=credit_account,
+        amount=Decimal("12.50"),
+        method="ach",
+        reason="Overpaid",
+        user=csr,
+        routing_number="011000015",
+        bank_account_number="123456789",
+    )
+    api = APIClient()
+    api.force_authenticate(csr)
+    response = api.get(f"/api/v1/accounts/{credit_account.number}/refunds/")
+    assert response.status_code == 200
+    (row,) = response.json()
+    assert (row["amount"], row["method"], row["status"]) == ("12.50", "ach", "requested")
+    assert row["bank_account_masked"] == "\u2022\u2022\u2022\u20226789"
+    assert "123456789" not in response.content.decode()
+    assert api.get("/api/v1/accounts/NOPE/refunds/").status_code == 404

@@ -737,7 +737,7 @@ def demo_refunds(ctx: DemoContext) -> None:
 
     from cis.management.commands.demo_users import DEMO_USERS
 
-    from .models import AdjustmentType, Refund, SAType, ServiceAgreement
+    from .models import AdjustmentType, Refund, SAType, ServiceAgreement, ToDoEntry, ToDoLog
     from .services.adjustments import adjustment_create
     from .services.refunds import refund_approve, refund_request, refunds_checks_pay
 
@@ -771,10 +771,12 @@ def demo_refunds(ctx: DemoContext) -> None:
         excess = ServiceAgreement.objects.create(
             account=account, sa_type=excess_type, start_date=ctx.as_of - timedelta(days=40)
         )
+    # 180.00 of the account's own credit whatever its other SAs owe
+    account.refresh_from_db()
     adjustment_create(
         sa=excess,
         adjustment_type=credit,
-        amount=Decimal("-180.00"),
+        amount=-(Decimal("180.00") + max(account.balance, Decimal("0.00"))),
         reason="Overpayment carried as credit",
         accounting_date=ctx.as_of - timedelta(days=20),
     )
@@ -787,11 +789,21 @@ def demo_refunds(ctx: DemoContext) -> None:
     )
     refund_approve(refund=paid, user=supervisor)
     refunds_checks_pay(refund_ids=[paid.pk], business_date=ctx.as_of)
-    refund_request(
+    waiting = refund_request(
         account=account,
         amount=Decimal("50.00"),
         method=Refund.Method.CHECK,
         reason="Customer moving out: refund of credit",
         user=csr,
     )
+    # Demo times from the as-of date, so a re-run of the demo gives the same rows.
+    tz = timezone.get_current_timezone()
+    asked = datetime.combine(ctx.as_of - timedelta(days=3), time(9, 15), tzinfo=tz)
+    approved = datetime.combine(ctx.as_of - timedelta(days=2), time(14, 0), tzinfo=tz)
+    today = datetime.combine(ctx.as_of, time(8, 40), tzinfo=tz)
+    Refund.objects.filter(pk=paid.pk).update(requested_at=asked, approved_at=approved)
+    Refund.objects.filter(pk=waiting.pk).update(requested_at=today)
+    ToDoEntry.objects.filter(pk=paid.todo_id).update(created_at=asked, completed_at=approved)
+    ToDoLog.objects.filter(entry_id=paid.todo_id).update(created_at=approved)
+    ToDoEntry.objects.filter(pk=waiting.todo_id).update(created_at=today)
     ctx.log(f"  refunds on {account.number}: 60.00 paid by check, 50.00 awaiting approval")

@@ -804,6 +804,6 @@ def demo_refunds(ctx: DemoContext) -> None:
     Refund.objects.filter(pk=paid.pk).update(requested_at=asked, approved_at=approved)
     Refund.objects.filter(pk=waiting.pk).update(requested_at=today)
     ToDoEntry.objects.filter(pk=paid.todo_id).update(created_at=asked, completed_at=approved)
-    ToDoLog.objects.filter(entry_id=paid.todo_id).update(created_at=approved)
+    ToDoLog.objects.filter(entry_id=paid.todo_id).update(at=approved)
     ToDoEntry.objects.filter(pk=waiting.todo_id).update(created_at=today)
     ctx.log(f"  refunds on {account.number}: 60.00 paid by check, 50.00 awaiting approval")

@@ -5,7 +5,7 @@ from datetime import date
 from cis.batch import BatchJob, ChunkResult, register
 from cis.money import ZERO
 
-from .models import Account, Bill
+from .models import Account, Bill, Refund
 from .services.bills import bills_complete
 from .services.deposits import (
     deposit_apply_final,
@@ -13,6 +13,7 @@ from .services.deposits import (
     final_bill_candidates,
     interest_candidates,
 )
+from .services.refunds import check_outbox, refunds_checks_pay
 
 
 def _pending_bills(business_date: date):
@@ -70,5 +71,42 @@ register(
         "stopped or closed) the bill_completed receiver left out; the rest is a refund due.",
         select=_final_bill_accounts,
         process=_deposit_final_bills,
+    )
+)
+
+
+def _check_refunds_due(business_date: date):
+    return Refund.objects.filter(status=Refund.Status.APPROVED, method=Refund.Method.CHECK)
+
+
+def _checks_pay(refunds: list[Refund], business_date: date) -> ChunkResult:
+    register_ = refunds_checks_pay(refund_ids=[r.pk for r in refunds], business_date=business_date)
+    return ChunkResult(
+        done=len(register_.refunds),
+        skipped=len(refunds) - len(register_.refunds),
+        lines=len(register_.refunds),
+        money=register_.total,
+    )
+
+
+def _checks_report(run) -> list[str]:
+    names = (
+        Refund.objects.filter(paid_file__startswith=f"CHECKS_{run.business_date:%Y%m%d}_")
+        .order_by("paid_file")
+        .values_list("paid_file", flat=True)
+        .distinct()
+    )
+    return [f"wrote {check_outbox() / name}" for name in names]
+
+
+register(
+    BatchJob(
+        name="refund_check_register",
+        description="Pay approved check refunds: write the check register CSV (check numbers "
+        "in sequence, payee, address, amount, account) in OPENCIS_CHECK_OUTBOX and mark "
+        "them Paid; a re-run pays nothing twice.",
+        select=_check_refunds_due,
+        process=_checks_pay,
+        report=_checks_report,
     )
 )

@@ -725,3 +725,85 @@ def demo_showcase(ctx: DemoContext) -> None:
                 created_at=datetime.combine(ctx.as_of - timedelta(days=60), time(10), tzinfo=tz),
             )
     ctx.log("  " + ", ".join(f"{name} {number}" for name, number in picks.items()))
+
+
+@register_step(51, "refunds: one awaiting approval, one paid by check")
+def demo_refunds(ctx: DemoContext) -> None:
+    """History tab > Refunds (issue 13 item 2): an account with 180.00 of overpayment on an
+    excess-credit SA; the CSR asked for 60.00 by check and a supervisor approved it (paid
+    in the check register of the demo date), and 50.00 more waits for a supervisor's
+    approval on the To Do screen (REFUNDAPPR). Same every time."""
+    from django.contrib.auth.models import Group, User
+
+    from cis.management.commands.demo_users import DEMO_USERS
+
+    from .models import AdjustmentType, Refund, SAType, ServiceAgreement, ToDoEntry, ToDoLog
+    from .services.adjustments import adjustment_create
+    from .services.refunds import refund_approve, refund_request, refunds_checks_pay
+
+    if Refund.objects.exists():
+        ctx.log("refunds exist already: skipped")
+        return
+    picked = set(showcase_accounts(ctx).values())
+    account = (
+        Account.objects.filter(is_suspense=False, customer__is_public=True)
+        .exclude(number__in=picked)
+        .order_by("-number")
+        .first()
+    )
+    excess_type = SAType.objects.filter(is_excess_credit=True).first()
+    credit = AdjustmentType.objects.filter(code="CREDIT").first()
+    if account is None or excess_type is None or credit is None:
+        return
+    users = {}
+    for username, password, role, first, last in DEMO_USERS[:2]:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+        users[role] = User.objects.get(pk=user.pk)
+    csr, supervisor = users["CSR"], users["Supervisor"]
+    excess = ServiceAgreement.objects.filter(account=account, sa_type=excess_type).first()
+    if excess is None:
+        excess = ServiceAgreement.objects.create(
+            account=account, sa_type=excess_type, start_date=ctx.as_of - timedelta(days=40)
+        )
+    # 180.00 of the account's own credit whatever its other SAs owe
+    account.refresh_from_db()
+    adjustment_create(
+        sa=excess,
+        adjustment_type=credit,
+        amount=-(Decimal("180.00") + max(account.balance, Decimal("0.00"))),
+        reason="Overpayment carried as credit",
+        accounting_date=ctx.as_of - timedelta(days=20),
+    )
+    paid = refund_request(
+        account=account,
+        amount=Decimal("60.00"),
+        method=Refund.Method.CHECK,
+        reason="Customer asked for part of the overpayment back",
+        user=csr,
+    )
+    refund_approve(refund=paid, user=supervisor)
+    refunds_checks_pay(refund_ids=[paid.pk], business_date=ctx.as_of)
+    waiting = refund_request(
+        account=account,
+        amount=Decimal("50.00"),
+        method=Refund.Method.CHECK,
+        reason="Customer moving out: refund of credit",
+        user=csr,
+    )
+    # Demo times from the as-of date, so a re-run of the demo gives the same rows.
+    tz = timezone.get_current_timezone()
+    asked = datetime.combine(ctx.as_of - timedelta(days=3), time(9, 15), tzinfo=tz)
+    approved = datetime.combine(ctx.as_of - timedelta(days=2), time(14, 0), tzinfo=tz)
+    today = datetime.combine(ctx.as_of, time(8, 40), tzinfo=tz)
+    Refund.objects.filter(pk=paid.pk).update(requested_at=asked, approved_at=approved)
+    Refund.objects.filter(pk=waiting.pk).update(requested_at=today)
+    ToDoEntry.objects.filter(pk=paid.todo_id).update(created_at=asked, completed_at=approved)
+    ToDoLog.objects.filter(entry_id=paid.todo_id).update(at=approved)
+    ToDoEntry.objects.filter(pk=waiting.todo_id).update(created_at=today)
+    ctx.log(f"  refunds on {account.number}: 60.00 paid by check, 50.00 awaiting approval")

@@ -19,6 +19,7 @@ from .models import (
     Contact,
     Customer,
     RecurringItem,
+    Refund,
     ServiceAgreement,
     SpecialCondition,
     ToDoEntry,
@@ -75,3 +76,9 @@ def recurring_item_qs_select_for_update() -> QuerySet[RecurringItem]:
 
 def todo_qs_select_for_update() -> QuerySet[ToDoEntry]:
     return ToDoEntry.objects.order_by("pk").select_for_update(of=("self",))
+
+
+def refund_qs_select_for_update() -> QuerySet[Refund]:
+    """Refunds: after Account -> SA when one is approved or cancelled (its FTs post);
+    alone when a request is rejected or a payment file marks them paid."""
+    return Refund.objects.order_by("pk").select_for_update(of=("self",))

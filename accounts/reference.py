@@ -29,6 +29,7 @@ GL_ACCOUNTS = {
     "1150": "Accounts receivable - deposits",
     "2100": "Customer deposits held",
     "2200": "Customer excess credits",
+    "2300": "Refunds payable",
     "4100": "Water sales",
     "4200": "Sewer charges",
     "4300": "Electric sales",
@@ -126,6 +127,7 @@ TODO_TYPES = {
     "COLLREVIEW": ("Review for collection", "Supervisor", 30),
     "AUTOPAYMAX": ("Autopay limited by maximum amount", "CSR", 40),
     "GENERAL": ("General follow-up", "CSR", 50),
+    "REFUNDAPPR": ("Refund awaiting approval", "Supervisor", 25),
 }
 
 

@@ -28,6 +28,8 @@ _CSR = [
     ("accounts", "add_specialcondition"),
     ("accounts", "change_specialcondition"),
     ("accounts", "change_todoentry"),
+    # Refunds (issue 13 item 2): a CSR requests one, a Supervisor approves it.
+    ("accounts", "add_refund"),
     # The Account Control Panel's day-to-day edits (issue 3): old phone numbers and
     # addresses go, codes and contacts come and go, documents and attachments are added.
     ("accounts", "delete_customeraddress"),
@@ -105,6 +107,7 @@ _SUPERVISOR = [
     ("accounts", "add_recurringitem"),
     ("accounts", "change_recurringitem"),
     ("accounts", "view_secure_document"),
+    ("accounts", "approve_refund"),
 ]
 
 

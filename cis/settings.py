@@ -245,6 +245,10 @@ OPENCIS_AUTOPAY_CREATE_AT = env_str("OPENCIS_AUTOPAY_CREATE_AT", "extract_date")
 # Customer types that may pay by autopay (empty: all).
 OPENCIS_AUTOPAY_CUSTOMER_TYPES = env_list("OPENCIS_AUTOPAY_CUSTOMER_TYPES", [])
 OPENCIS_ACH_OUTBOX = Path(env_str("OPENCIS_ACH_OUTBOX", str(BASE_DIR / "var" / "outbox" / "ach")))
+# Refunds paid by check: the check register CSVs (README "Refunds").
+OPENCIS_CHECK_OUTBOX = Path(
+    env_str("OPENCIS_CHECK_OUTBOX", str(BASE_DIR / "var" / "outbox" / "checks"))
+)
 OPENCIS_ACH_INBOX = Path(env_str("OPENCIS_ACH_INBOX", str(BASE_DIR / "var" / "inbox" / "ach")))
 # Stop autopay after this many NSF returns within OPENCIS_AUTOPAY_NSF_MONTHS months.
 OPENCIS_AUTOPAY_NSF_STOP_COUNT = env_int("OPENCIS_AUTOPAY_NSF_STOP_COUNT", 2)

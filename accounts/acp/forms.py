@@ -386,3 +386,47 @@ class ChargeAdjustForm(forms.Form):
         if amount == 0:
             raise ValidationError("Enter an amount other than zero.")
         return amount
+
+
+class RefundRequestForm(forms.Form):
+    """Request a refund of the account's credit from the History tab (seed 004 History
+    actions; issue 13 item 2). A Supervisor approves it from the To Do."""
+
+    amount = MoneyFormField(label="Amount", help_text="At most the credit available.")
+    method = forms.ChoiceField(
+        label="Pay by", choices=[("check", "Check"), ("ach", "ACH credit")], initial="check"
+    )
+    reason = forms.CharField(max_length=200, validators=[no_card_number])
+    payee_name = forms.CharField(
+        max_length=120, required=False, label="Payee", help_text="Blank: the customer."
+    )
+    routing_number = forms.CharField(max_length=9, required=False, label="Routing number (ACH)")
+    bank_account_number = forms.CharField(
+        max_length=17,
+        required=False,
+        label="Bank account number (ACH)",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    bank_account_type = forms.ChoiceField(
+        label="Bank account type (ACH)",
+        choices=[("checking", "Checking"), ("savings", "Savings")],
+        initial="checking",
+    )
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise ValidationError("Enter an amount more than zero.")
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == "ach":
+            for name in ("routing_number", "bank_account_number"):
+                if not data.get(name):
+                    self.add_error(name, "Required for an ACH refund.")
+        return data
+
+
+class RefundDecisionForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=False, validators=[no_card_number])

@@ -39,6 +39,7 @@ from .selectors.records import (
     panel_notes,
 )
 from .selectors.recurring import has_recurring_items
+from .selectors.refunds import refunds_history_context
 
 
 @facts_provider(order=10)
@@ -143,6 +144,7 @@ def _history_context(ctx: PanelContext) -> dict:
         "view": view,
         "sas": list(ctx.account.agreements.select_related("sa_type")),
         "filters": params,
+        **refunds_history_context(ctx),
     }
 
 

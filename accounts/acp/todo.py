@@ -35,3 +35,22 @@ def todo_links(user, entry) -> list[RecordLink]:
         if account is not None and all(link.url != account.url for link in links):
             links.append(account)
     return links
+
+
+def refund_link(user, key: str) -> RecordLink | None:
+    """A REFUNDAPPR entry opens the account's History tab, where the refund is approved."""
+    from ..models import Refund
+
+    if not key.isdigit():
+        return None
+    refund = Refund.objects.filter(pk=key).values_list("account_id", "amount").first()
+    if refund is None:
+        return None
+    account = accounts_visible(user=user).filter(pk=refund[0]).first()
+    if account is None:
+        return None
+    url = reverse("acp:panel", args=[account.number]) + "?tab=history"
+    return RecordLink(f"Refund of {refund[1]} · account {account.number}", url)
+
+
+register_todo_source("accounts.Refund", refund_link)

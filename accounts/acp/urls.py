@@ -11,6 +11,7 @@ from .views import (
     panel,
     records,
     recurring,
+    refunds,
     standalone,
     statements,
     todo,
@@ -79,6 +80,9 @@ urlpatterns = [
         statements.statement_email_view,
         name="statement-email",
     ),
+    # History: Refund (issue 13 item 2)
+    path(A + "refunds/new/", refunds.refund_new, name="refund-new"),
+    path(A + "refunds/<int:pk>/<str:action>/", refunds.refund_action, name="refund-action"),
     # Notes
     path(A + "notes/new/", records.note_new, name="note-new"),
     path(A + "notes/<int:pk>/", records.note_detail, name="note"),

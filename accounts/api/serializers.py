@@ -112,3 +112,20 @@ class AdjustmentSerializer(serializers.ModelSerializer):
 
 class CancelSerializer(serializers.Serializer):
     reason = FreeTextField(max_length=200)
+
+
+class RefundSerializer(serializers.Serializer):
+    """A refund as the History tab lists it (issue 13 item 2); bank numbers masked only."""
+
+    id = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    method = serializers.CharField()
+    source = serializers.CharField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    approved_at = serializers.DateTimeField(allow_null=True)
+    payee_name = serializers.CharField()
+    bank_account_masked = serializers.CharField()
+    check_number = serializers.IntegerField(allow_null=True)
+    paid_on = serializers.DateField(allow_null=True)

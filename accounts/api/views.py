@@ -102,3 +102,14 @@ class AdjustmentCancelView(APIView):
         except AdjustmentError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(s.AdjustmentSerializer(adjustment).data)
+
+
+class AccountRefundsView(APIView):
+    queryset = Account.objects.all()
+    permission_classes = [DjangoModelPermissions]
+
+    @extend_schema(responses=s.RefundSerializer(many=True))
+    def get(self, request, number: str):
+        """The account's refunds, newest first (read only; bank numbers masked)."""
+        account = get_object_or_404(accounts_visible(user=request.user), number=number)
+        return Response(s.RefundSerializer(account.refunds.all(), many=True).data)

@@ -44,6 +44,7 @@ from .records import (
     NoteAttachment,
 )
 from .recurring import RecurringApplication, RecurringItem, RecurringItemType
+from .refunds import Refund
 from .usage import BillSegmentUsage, Meter
 from .work import AccountOpen, CreditRatingEvent, Level, Note, SpecialCondition, ToDoEntry, ToDoLog
 
@@ -94,6 +95,7 @@ __all__ = [
     "RecurringApplication",
     "RecurringItem",
     "RecurringItemType",
+    "Refund",
     "RevenueClass",
     "SAType",
     "Scope",

@@ -96,6 +96,8 @@ class FinancialTransaction(models.Model):
         DEPOSIT_INTEREST = "deposit_interest", "Deposit interest"
         DEPOSIT_APPLY = "deposit_apply", "Deposit applied to final bill"
         DEPOSIT_RELEASE = "deposit_release", "Deposit released"
+        REFUND = "refund", "Refund"
+        REFUND_CANCEL = "refund_cancel", "Refund cancellation"
 
     # No single-column indexes on sa and account: the (sa | account, accounting_date)
     # indexes below serve those lookups, and every index costs on the nightly bulk inserts.

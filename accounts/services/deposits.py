@@ -45,12 +45,14 @@ from ..models import (
     DepositInterestRate,
     FinancialTransaction,
     GLAccount,
+    Refund,
     SAType,
     ServiceAgreement,
 )
 from ..selectors import deposits_summary
 from .adjustments import adjustment_create
 from .ledger import Posting, ledger_post
+from .refunds import refund_credit_available, refund_request
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +270,7 @@ class DepositApplicationResult:
     applied: dict[int, Decimal] = field(default_factory=dict)  # SA id -> amount applied
     refund_due: Decimal = ZERO
     application: DepositApplication | None = None
+    refund: Refund | None = None  # the check refund requested for `refund_due`
 
     @property
     def applied_total(self) -> Decimal:
@@ -358,8 +361,18 @@ def deposit_apply_final(*, bill: Bill) -> DepositApplicationResult:
         refund_due=remaining,
     )
     if remaining > 0:
-        # integrator: call refund_request(..., source="deposit") here
-        pass
+        # The rest goes back to the customer: a check refund (to the mailing address) a
+        # Supervisor approves from the REFUNDAPPR To Do, like any refund. Only credit the
+        # account really has is refunded (`refund_credit_available`).
+        amount = min(remaining, refund_credit_available(account=account, source="deposit"))
+        if amount > 0:
+            result.refund = refund_request(
+                account=account,
+                amount=amount,
+                method="check",
+                reason=f"Deposit refund after final bill of {bill.bill_date}",
+                source="deposit",
+            )
     return result
 
 

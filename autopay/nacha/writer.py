@@ -6,11 +6,12 @@ Records, in order (every one 94 characters):
     6 entry detail   7 addenda (optional, one type 05 per entry)   8 batch control   9 file control
     then 9-filled records up to a multiple of ten (the blocking factor).
 
-Entries are debits (27 checking, 37 savings). A batch given an `offset` account also
-carries one balancing credit (22 / 32) for the batch's debit total and is written with
-service class 200 (mixed); otherwise 225 (debits only). Trace numbers are the ODFI's
-first 8 routing digits plus a 7-digit sequence, unique across the file; the result
-returns them in entry order so the caller can match returns later.
+Entries are debits (27 checking, 37 savings) unless marked `is_credit` (22 / 32: refunds
+paid by ACH credit); a batch of credits only is written with service class 220. A batch
+given an `offset` account also carries one balancing credit (22 / 32) for the batch's debit
+total and is written with service class 200 (mixed); otherwise 225 (debits only). Trace
+numbers are the ODFI's first 8 routing digits plus a 7-digit sequence, unique across the
+file; the result returns them in entry order so the caller can match returns later.
 
 Which originator and effective date go in one file is the caller's choice; a file may
 hold several batches.
@@ -44,6 +45,7 @@ class AccountType(enum.StrEnum):
 DEBIT_CODES = {AccountType.CHECKING: 27, AccountType.SAVINGS: 37}
 CREDIT_CODES = {AccountType.CHECKING: 22, AccountType.SAVINGS: 32}
 SERVICE_CLASS_DEBITS = 225
+SERVICE_CLASS_CREDITS = 220
 SERVICE_CLASS_MIXED = 200
 
 
@@ -60,6 +62,8 @@ class Entry:
     discretionary_data: str = ""
     # Payment-related information (<= 80): one optional addenda 05 (PPD allows one).
     addenda: str = ""
+    # A credit to the receiver (a refund) instead of a debit.
+    is_credit: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +195,11 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
     where = f"batch {number}"
     if not batch.entries:
         raise NachaFieldError(where, "a batch needs at least one entry")
-    service_class = SERVICE_CLASS_MIXED if batch.offset else SERVICE_CLASS_DEBITS
+    has_credits = any(e.is_credit for e in batch.entries)
+    if batch.offset or (has_credits and not all(e.is_credit for e in batch.entries)):
+        service_class = SERVICE_CLASS_MIXED
+    else:
+        service_class = SERVICE_CLASS_CREDITS if has_credits else SERVICE_CLASS_DEBITS
     company_id = alpha(batch.company_id, 10, f"{where} company id", required=True)
     batch_number = numeric(number, 7, f"{where} batch number")
     lines.append(
@@ -210,7 +218,7 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
         + batch_number
     )
     traces: list[str] = []
-    count = entry_hash = debits = 0
+    count = entry_hash = debits = credits = 0
     last_sequence = sequence + len(batch.entries) - (0 if batch.offset else 1)
     if sequence < 1 or last_sequence > 9_999_999:
         raise NachaFieldError(
@@ -219,7 +227,8 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
     for index, entry in enumerate(batch.entries, start=1):
         trace = f"{odfi}{sequence:07d}"
         try:
-            cents, rdfi = _entry(lines, entry, DEBIT_CODES[entry.account_type], trace)
+            codes = CREDIT_CODES if entry.is_credit else DEBIT_CODES
+            cents, rdfi = _entry(lines, entry, codes[entry.account_type], trace)
         except (NachaFieldError, KeyError) as error:
             if isinstance(error, KeyError):
                 error = NachaFieldError("account type", f"{entry.account_type!r} is unknown")
@@ -228,9 +237,11 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
         sequence += 1
         count += 2 if entry.addenda else 1
         entry_hash += rdfi
-        debits += cents
+        if entry.is_credit:
+            credits += cents
+        else:
+            debits += cents
     offset_trace = None
-    credits = 0
     if batch.offset is not None:
         offset_trace = f"{odfi}{sequence:07d}"
         offset = batch.offset
@@ -243,9 +254,12 @@ def _write_batch(lines: list[str], batch: Batch, number: int, odfi: str, sequenc
             individual_name=offset.name or batch.company_name,
         )
         try:
-            credits, rdfi = _entry(lines, credit, CREDIT_CODES[offset.account_type], offset_trace)
+            offset_cents, rdfi = _entry(
+                lines, credit, CREDIT_CODES[offset.account_type], offset_trace
+            )
         except NachaFieldError as error:
             raise error.within(f"{where} offset") from None
+        credits += offset_cents
         count += 1
         entry_hash += rdfi
     entry_hash %= 10**10

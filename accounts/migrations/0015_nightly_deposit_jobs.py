@@ -35,7 +35,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0014_h2_deposits"),
+        ("accounts", "0014_deposits"),
         ("cis", "0002_roles_and_nightly_schedule"),
     ]
     operations = [migrations.RunPython(forward, backward)]

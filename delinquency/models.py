@@ -598,6 +598,9 @@ class WriteOffLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Write-off {self.write_off_id} SA {self.sa_id} {self.amount}"
+
     @property
     def remaining(self) -> Decimal:
         return self.amount - self.recovered

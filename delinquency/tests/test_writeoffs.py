@@ -39,7 +39,7 @@ def final_account(*amounts: str, stopped=True):
     account = AccountFactory()
     codes = ["WATER", "SEWER", "TRASH"][: len(amounts)]
     sas = [sa_add(account, code) for code in codes]
-    bill(account, {sa: a for sa, a in zip(sas, amounts, strict=True)})
+    bill(account, dict(zip(sas, amounts, strict=True)))
     if stopped:
         ServiceAgreement.objects.filter(account=account).update(
             status=ServiceAgreement.Status.STOPPED, end_date=dt.date(2026, 1, 31)

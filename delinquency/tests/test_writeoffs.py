@@ -224,3 +224,92 @@ def test_nsf_return_of_a_recovering_check(pay_ref, supervisor, django_capture_on
     assert balance == ZERO and all(v == ZERO for v in by_sa.values()), by_sa
     assert WriteOffRecovery.objects.get().cancelled_at is not None
     assert clean()
+
+
+def test_batch_writes_off_old_final_balances_once(pay_ref, policy):
+    from cis.batch import batch_run
+
+    policy.writeoff_days_after_final = 60
+    policy.writeoff_refers_to_collections = True
+    policy.save()
+    old, _ = final_account("80.00")  # service ended 2026-01-31
+    young, _ = final_account("20.00")
+    ServiceAgreement.objects.filter(account=young).update(end_date=dt.date(2026, 3, 15))
+    active, _ = final_account("30.00", stopped=False)
+    run = batch_run(job_name="delinquency_writeoffs", business_date=dt.date(2026, 4, 1))
+    assert run.status == "complete" and run.money == D("80.00")
+    w = WriteOff.objects.get()
+    assert w.account == old and w.amount == D("80.00") and w.created_by is None
+    assert w.refer_to_collections and w.referred_on == dt.date(2026, 4, 1)
+    assert w.batch_run == run
+    assert balances(young)[0] == D("20.00") and balances(active)[0] == D("30.00")
+    again = batch_run(
+        job_name="delinquency_writeoffs", business_date=dt.date(2026, 4, 1), force=True
+    )
+    assert again.total == 0 and WriteOff.objects.count() == 1
+    assert clean()
+
+
+def test_batch_selects_nothing_without_configured_days(pay_ref, policy):
+    from delinquency.jobs.writeoffs import writeoff_candidates
+
+    final_account("80.00")
+    assert not writeoff_candidates(dt.date(2027, 1, 1)).exists()
+
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def panel_ref(pay_ref):
+    from delinquency.reference import reference_data_load as delinquency_load
+    from serviceorders.reference import reference_data_load as serviceorders_load
+
+    serviceorders_load()
+    delinquency_load()
+
+
+def test_supervisor_writes_off_on_the_credit_tab_and_the_dashboard_shows_it(
+    client, panel_ref, supervisor
+):
+    from django.urls import reverse
+
+    account, _ = final_account("60.00", "40.00")
+    client.force_login(supervisor)
+    tab = client.get(reverse("acp:tab", args=[account.number, "credit"]), **HX)
+    assert 'id="writeoff-form"' in tab.content.decode()
+    response = client.post(
+        reverse("credit:writeoff", args=[account.number]),
+        {"wo-reason": "Skipped town", "wo-refer_to_collections": "on"},
+        **HX,
+    )
+    assert response.status_code == 200 and response["HX-Trigger"] == "acp-changed"
+    html = response.content.decode()
+    assert "Written off $100.00." in html or "Written off 100.00." in html
+    assert 'data-collections="yes"' in html and "Skipped town" in html
+    w = WriteOff.objects.get(account=account)
+    assert w.amount == D("100.00") and w.created_by == supervisor
+    panel = client.get(reverse("acp:panel", args=[account.number])).content.decode()
+    assert 'title="Bad Debt"' in panel or "Bad Debt" in panel
+    assert "Collections" in panel
+    # now nothing is left to write off: the form gives way to the reason
+    again = client.post(
+        reverse("credit:writeoff", args=[account.number]), {"wo-reason": "again"}, **HX
+    )
+    assert again.status_code == 422 and "owes nothing" in again.content.decode()
+    assert WriteOff.objects.count() == 1
+    assert clean()
+
+
+def test_a_csr_sees_write_offs_but_cannot_write_off(client, panel_ref, csr):
+    from django.urls import reverse
+
+    account, _ = final_account("60.00")
+    client.force_login(csr)
+    tab = client.get(reverse("acp:tab", args=[account.number, "credit"]), **HX)
+    assert 'id="writeoff-form"' not in tab.content.decode()
+    response = client.post(
+        reverse("credit:writeoff", args=[account.number]), {"wo-reason": "x"}, **HX
+    )
+    assert response.status_code == 403
+    assert not WriteOff.objects.exists()

@@ -313,3 +313,38 @@ def test_a_csr_sees_write_offs_but_cannot_write_off(client, panel_ref, csr):
     )
     assert response.status_code == 403
     assert not WriteOff.objects.exists()
+
+
+def test_write_offs_report_rows_in_html_csv_and_pdf(
+    client, panel_ref, supervisor, csr, django_capture_on_commit_callbacks
+):
+    from delinquency.tests.test_reports import all_formats
+
+    recovered, _ = final_account("60.00", "40.00")
+    write_off(recovered, supervisor)
+    pay_now(recovered, "30.00", django_capture_on_commit_callbacks)
+    plain, _ = final_account("25.00")
+    writeoff_account(
+        account=plain, user=supervisor, reason="Deceased", refer_to_collections=False, on=DAY
+    )
+    client.force_login(csr)
+    head, rows, pdf = all_formats(client, "write-offs", sort="account")
+    assert head == [
+        "Date",
+        "Account",
+        "Customer",
+        "Written off",
+        "Recovered",
+        "Remaining",
+        "Collections referral",
+        "Referred on",
+        "Reason",
+    ]
+    by_account = {r[1]: r for r in rows}
+    assert by_account[recovered.number][3:8] == ["100.00", "30.00", "70.00", "Yes", "2026-03-02"]
+    assert by_account[plain.number][3:9] == ["25.00", "0.00", "25.00", "No", "", "Deceased"]
+    assert by_account[plain.number][0] == "2026-03-02"
+    assert by_account[plain.number][2] == plain.customer.display_name
+    assert "Write-offs" in pdf and recovered.number in pdf and "70.00" in pdf
+    _, only_referred, _ = all_formats(client, "write-offs", referred="yes")
+    assert [r[1] for r in only_referred] == [recovered.number]

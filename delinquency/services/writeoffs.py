@@ -11,7 +11,9 @@ debt beside it is written off: move it onto the debt first). Writing off is a Su
 The write-off posts, on every SA with a balance above zero, a credit FT of that balance
 against the SA's receivable with GL 6100 Bad debt expense as the offset, so every SA ends
 at 0.00; it marks the account Bad Debt (and In Collections when referred: the dashboard
-icons of seed 004 Table 1).
+icons of seed 004 Table 1). Bad Debt is cleared once payments recovered every write-off of
+the account in full (and set again if such a payment is cancelled); the collections
+referral stays.
 
 Recovery (`payments_recover`, the `payment_frozen` receiver): a payment frozen on the
 account after a write-off lands as a credit (the SAs are at zero, so distribution puts it
@@ -38,11 +40,13 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.lock_objects import accounts_lock, sa_qs_select_for_update
 from accounts.models import Account, FinancialTransaction, GLAccount, ServiceAgreement
 from accounts.services.ledger import Posting, ledger_post, reversal_postings
+from cis.bulk import id_in
 from cis.errors import DomainError
 from cis.money import ZERO, money_format
 
@@ -232,14 +236,18 @@ def _recover_one(
     return recovery
 
 
-def _accounts_with_write_offs(account_ids) -> list[int]:
-    return sorted(
-        set(
-            WriteOff.objects.filter(account_id__in=set(account_ids)).values_list(
-                "account_id", flat=True
-            )
-        )
-    )
+def _accounts_with_write_offs(account_ids, *, open_only: bool = False) -> list[int]:
+    qs = WriteOff.objects.filter(account_id__in=id_in(account_ids))
+    if open_only:
+        qs = qs.filter(recovered__lt=F("amount"))
+    return sorted(set(qs.values_list("account_id", flat=True)))
+
+
+def _bad_debt_flag_set(account_id: int) -> None:
+    """Bad Debt while some write-off of the account is not fully recovered (seed 003 3.3:
+    a freeze changes the write-off's status); the collections referral stays."""
+    still = WriteOff.objects.filter(account_id=account_id, recovered__lt=F("amount")).exists()
+    Account.objects.filter(pk=account_id).update(is_bad_debt=still)
 
 
 def payments_recover(*, payment_ids: list[int], account_ids: list[int]) -> list[WriteOffRecovery]:
@@ -247,7 +255,7 @@ def payments_recover(*, payment_ids: list[int], account_ids: list[int]) -> list[
     write-off (the nightly bulk freeze of 100,000 payments costs that one query)."""
     from payments.models import Payment
 
-    accounts = _accounts_with_write_offs(account_ids)
+    accounts = _accounts_with_write_offs(account_ids, open_only=True)
     if not accounts:
         return []
     done = []
@@ -302,6 +310,8 @@ def _account_recover(*, account_id: int, payment_ids, model) -> list[WriteOffRec
             if recovery is not None:
                 left -= recovery.amount
                 out.append(recovery)
+    if out:
+        _bad_debt_flag_set(account.pk)
     return out
 
 
@@ -358,6 +368,7 @@ def _account_recoveries_reverse(*, account_id: int, payment_ids) -> int:
     WriteOffLine.objects.bulk_update(changed_lines.values(), ["recovered"])
     for write_off in {r.write_off_id for r in recoveries}:
         write_offs[write_off].save(update_fields=["recovered"])
+    _bad_debt_flag_set(account_id)
     return len(recoveries)
 
 

@@ -142,6 +142,8 @@ def test_partial_recovery(pay_ref, supervisor, django_capture_on_commit_callback
     balance, by_sa = balances(account)
     assert balance == ZERO
     assert all(v == ZERO for v in by_sa.values()), by_sa
+    account.refresh_from_db()
+    assert account.is_bad_debt  # 70.00 still written off
     recovery = WriteOffRecovery.objects.get()
     assert recovery.payment == payment and recovery.amount == D("30.00")
     # the GL: 6110 Bad debt recovered credited 30.00 net
@@ -162,6 +164,9 @@ def test_over_recovery_keeps_the_excess_as_credit(
     assert balance == D("-50.00")
     assert by_sa["WATER"] == ZERO and by_sa["SEWER"] == ZERO
     assert by_sa["EXCESS"] == D("-50.00")
+    # fully recovered: no longer Bad Debt; the collections referral stays on record
+    account.refresh_from_db()
+    assert not account.is_bad_debt and account.in_collections
     assert clean()
 
 
@@ -214,7 +219,9 @@ def test_cancelled_recovering_payment_writes_the_debt_off_again(
 def test_nsf_return_of_a_recovering_check(pay_ref, supervisor, django_capture_on_commit_callbacks):
     account, _ = final_account("100.00")
     w = write_off(account, supervisor)
-    payment = pay_now(account, "40.00", django_capture_on_commit_callbacks, tender="CHECK")
+    payment = pay_now(account, "100.00", django_capture_on_commit_callbacks, tender="CHECK")
+    account.refresh_from_db()
+    assert not account.is_bad_debt  # recovered in full
     with django_capture_on_commit_callbacks(execute=True):
         tender_cancel(tender=payment.event.tenders.get(), reason=reason("NSF"))
     w.refresh_from_db()
@@ -223,6 +230,8 @@ def test_nsf_return_of_a_recovering_check(pay_ref, supervisor, django_capture_on
     balance, by_sa = balances(account)
     assert balance == ZERO and all(v == ZERO for v in by_sa.values()), by_sa
     assert WriteOffRecovery.objects.get().cancelled_at is not None
+    account.refresh_from_db()
+    assert account.is_bad_debt  # written off again
     assert clean()
 
 

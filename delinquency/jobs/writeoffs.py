@@ -45,7 +45,7 @@ def writeoff_candidates(business_date: date):
     return (
         Account.objects.filter(balance__gt=ZERO, is_suspense=False)
         .filter(Exists(sas))
-        .exclude(Exists(sas.filter(status__in=OPEN_SA)))
+        .exclude(Exists(sas.filter(status__in=OPEN_SA, sa_type__is_excess_credit=False)))
         .exclude(Exists(sas.filter(end_date__gt=business_date - timedelta(days=days))))
     )
 

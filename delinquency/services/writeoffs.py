@@ -4,8 +4,9 @@ README "Write-offs").
 
 Eligibility (`writeoff_refusal`): the account is not a suspense account, owes (balance
 above zero), has no SA still pending or active (every SA stopped or closed: a *final*
-balance), and no SA holds a credit (a credit would be paid out to the customer once the
-debt beside it is written off: move it onto the debt first). Writing off is a Supervisor's
+balance; an excess-credit SA is no service and doesn't count), and no SA holds a credit
+(a credit would be paid out to the customer once the debt beside it is written off: move
+it onto the debt first). Writing off is a Supervisor's
 (`delinquency.write_off_account`); the nightly job writes off as the system.
 
 The write-off posts, on every SA with a balance above zero, a credit FT of that balance
@@ -79,7 +80,8 @@ def writeoff_refusal(*, account: Account, sas: list[ServiceAgreement]) -> str:
         return "a suspense account is never written off"
     if account.balance <= ZERO:
         return f"the account owes nothing (balance {money_format(account.balance)})"
-    still_open = [sa for sa in sas if sa.status in OPEN_SA]
+    # An excess-credit SA is no service: open or not, it only holds credit (checked below).
+    still_open = [sa for sa in sas if sa.status in OPEN_SA and not sa.sa_type.is_excess_credit]
     if still_open:
         names = ", ".join(f"{sa.sa_type.code} ({sa.get_status_display()})" for sa in still_open)
         return f"only a final balance is written off: {names} not stopped"

@@ -119,12 +119,16 @@ def test_eligibility_refusals(pay_ref, supervisor, csr):
     )
     with pytest.raises(WriteOffError, match="apply the credit"):
         write_off(credit, supervisor)
+    # an open excess-credit SA is no service: it doesn't stop a write-off (at zero)
+    with_excess, _ = final_account("15.00")
+    sa_add(with_excess, "EXCESS")
+    assert write_off(with_excess, supervisor).amount == D("15.00")
     ok, _ = final_account("10.00")
     with pytest.raises(PermissionDenied):
         write_off(ok, csr)
     with pytest.raises(WriteOffError, match="reason"):
         writeoff_account(account=ok, user=supervisor, reason=" ", refer_to_collections=False)
-    assert not WriteOff.objects.exists()
+    assert list(WriteOff.objects.values_list("account", flat=True)) == [with_excess.pk]
     assert clean()
 
 

@@ -93,6 +93,8 @@ _SUPERVISOR = [
     ("delinquency", "change_"),
     # No Penalty on an account (seed 000) is a Supervisor's (and an Administrator's: all).
     ("delinquency", "change_no_penalty"),
+    # Writing off an uncollectible balance (README "Write-offs").
+    ("delinquency", "write_off_account"),
     # Deleting an open service order entered by mistake (issue 11); a CSR cancels.
     ("serviceorders", "delete_serviceorder"),
     # Shut-off protections (issue 12 item 7): a Supervisor records them, a CSR views.

@@ -64,6 +64,10 @@ class DelinquencyPolicyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Write-offs",
+            {"fields": ["writeoff_days_after_final", "writeoff_refers_to_collections"]},
+        ),
     ]
 
 
@@ -122,3 +126,41 @@ class MedicalCertificateAdmin(ReadOnlyAdmin):
 class BillDisputeAdmin(ReadOnlyAdmin):
     list_display = ["bill", "account", "opened_on", "resolved_on", "reason"]
     search_fields = ["account__number"]
+
+
+class WriteOffLineInline(admin.TabularInline):
+    model = models.WriteOffLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["sa", "amount", "recovered", "ft"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.WriteOff)
+class WriteOffAdmin(ReadOnlyAdmin):
+    """Write-offs (README "Write-offs"): made on the panel or by the nightly job, undone
+    only by payments."""
+
+    list_display = [
+        "account",
+        "written_off_on",
+        "amount",
+        "recovered",
+        "refer_to_collections",
+        "referred_on",
+        "created_by",
+    ]
+    list_filter = ["refer_to_collections", "written_off_on"]
+    search_fields = ["account__number"]
+    raw_id_fields = ["account", "batch_run"]
+    inlines = [WriteOffLineInline]
+
+
+@admin.register(models.WriteOffRecovery)
+class WriteOffRecoveryAdmin(ReadOnlyAdmin):
+    list_display = ["write_off", "payment", "amount", "created_at", "cancelled_at"]
+    search_fields = ["write_off__account__number"]
+    raw_id_fields = ["write_off", "payment"]
+    exclude = ["fts"]

@@ -11,6 +11,7 @@ from accounts.models import Account
 from cis.batch import batch_run
 from cis.demo import DemoContext, register_step
 
+from . import demo_writeoffs  # noqa: F401 - registers the write-off demo step
 from .demo_shutoff import shutoff_demo
 from .demo_support import notices_and_penalties_seed
 from .models import Arrangement, CreditAttributes, LateNotice

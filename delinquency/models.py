@@ -18,6 +18,7 @@ from accounts.models import (
     AdjustmentType,
     Bill,
     Customer,
+    FinancialTransaction,
     RevenueClass,
     ServiceAgreement,
 )
@@ -97,6 +98,16 @@ class DelinquencyPolicy(models.Model):
     shutoff_minimum_past_due = money_field(default=Decimal("50.00"))
     shutoff_notice_business_days = models.PositiveSmallIntegerField(
         default=10, help_text="A late notice at least this many business days before."
+    )
+    # Write-offs (README "Write-offs")
+    writeoff_days_after_final = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days after the last service stopped before the nightly job writes a final "
+        "balance off; blank: never automatically.",
+    )
+    writeoff_refers_to_collections = models.BooleanField(
+        default=True, help_text="The nightly job's write-offs are referred to collections."
     )
 
     class Meta:
@@ -523,3 +534,100 @@ class AlertType(models.Model):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+class WriteOff(models.Model):
+    """An uncollectible final balance written off (seed 003 step 2.5 / 3.3): a credit FT on
+    every SA that owed, offset to bad debt expense. A later payment on the account reinstates
+    and pays the debt as far as it goes (`recovered`, WriteOffRecovery)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="write_offs")
+    written_off_on = models.DateField()
+    amount = money_field()
+    recovered = money_field(default=ZERO)
+    reason = models.CharField(max_length=200)
+    refer_to_collections = models.BooleanField(default=False)
+    referred_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    batch_run = models.ForeignKey(
+        "cis.BatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-written_off_on", "-pk"]
+        permissions = [("write_off_account", "Can write off an uncollectible balance")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_positive"),
+            models.CheckConstraint(
+                condition=Q(recovered__gte=0) & Q(recovered__lte=models.F("amount")),
+                name="write_off_recovered_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(refer_to_collections=True) | Q(referred_on__isnull=True),
+                name="write_off_referral_date_only_when_referred",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Write-off {self.pk} {self.account_id} {self.amount}"
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.recovered
+
+
+class WriteOffLine(models.Model):
+    """What one SA had written off, and how much of it payments have recovered."""
+
+    write_off = models.ForeignKey(WriteOff, on_delete=models.CASCADE, related_name="lines")
+    sa = models.ForeignKey(ServiceAgreement, on_delete=models.PROTECT, related_name="+")
+    amount = money_field()
+    recovered = money_field(default=ZERO)
+    ft = models.OneToOneField(FinancialTransaction, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["write_off", "sa"]
+        constraints = [
+            models.UniqueConstraint(fields=["write_off", "sa"], name="one_write_off_line_per_sa"),
+            models.CheckConstraint(
+                condition=Q(recovered__gte=0) & Q(recovered__lte=models.F("amount")),
+                name="write_off_line_recovered_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Write-off {self.write_off_id} SA {self.sa_id} {self.amount}"
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.recovered
+
+
+class WriteOffRecovery(models.Model):
+    """A payment applied to a write-off (seed 003 step 3.3): at most once per payment and
+    write-off; `cancelled_at` set when the payment was cancelled and the recovery reversed."""
+
+    write_off = models.ForeignKey(WriteOff, on_delete=models.PROTECT, related_name="recoveries")
+    payment = models.ForeignKey("payments.Payment", on_delete=models.PROTECT, related_name="+")
+    amount = money_field()
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # {write-off line id: amount} and the FTs posted (reinstatements and credit moves).
+    line_amounts = models.JSONField(default=dict)
+    fts = models.ManyToManyField(FinancialTransaction, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "write-off recoveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["write_off", "payment"], name="one_recovery_per_payment"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_recovery_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery {self.payment_id} -> {self.write_off_id} {self.amount}"

@@ -23,6 +23,7 @@ from payments.services.acceptance import CASH_ONLY_CATEGORIES, cash_only_thresho
 
 from .alerts import alert_facts, cash_only_until, payment_entry_alerts
 from .panel_markers import any_of
+from .panel_writeoffs import writeoff_context
 from .services.credit import PERMISSION, credit_attributes_get
 
 TAB = "credit"
@@ -132,6 +133,7 @@ def tab_context(ctx: PanelContext, **extra) -> dict:
         "changes": changes_for_object(instance=attrs) if attrs.pk else [],
         "credit": credit_summary(account=ctx.account, today=ctx.today),
     }
+    data.update(writeoff_context(ctx, extra.pop("writeoff_form", None)))
     data.update(extra)
     if data["form"] is None and can_edit:
         data["form"] = CreditAttributesForm(
@@ -144,7 +146,8 @@ def tab_context(ctx: PanelContext, **extra) -> dict:
     return data
 
 
-has_records = any_of("no_penalty", "credit_events")  # No Penalty set, or any credit event
+# No Penalty set, any credit event, or a write-off
+has_records = any_of("no_penalty", "credit_events", "write_offs")
 
 
 register_tab(

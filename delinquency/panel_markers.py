@@ -17,6 +17,7 @@ from .models import (
     MedicalCertificate,
     PenaltyDecision,
     ShutoffEvaluation,
+    WriteOff,
 )
 from .services.arrangements import ACTIVE_ARRANGEMENT
 
@@ -34,6 +35,7 @@ MARKERS = {
     "no_penalty": _of_account(CreditAttributes.objects.filter(no_penalty=True)),
     "credit_events": _of_account(CreditRatingEvent.objects.all()),
     "arrangements": _of_account(Arrangement.objects.all()),
+    "write_offs": _of_account(WriteOff.objects.all()),
     # facts: an active arrangement; an order the shut-off job made still open
     "active_arrangement": _of_account(Arrangement.objects.filter(ACTIVE_ARRANGEMENT)),
     "shutoff_pending": _of_account(

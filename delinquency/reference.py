@@ -8,6 +8,11 @@ from django.db import transaction
 
 DEFAULT_POLICY_FROM = dt.date(2000, 1, 1)
 PENALTY_ADJUSTMENT_TYPE = "LATE"
+# Write-offs (README "Write-offs"): the expense a write-off books, and the recovery a later
+# payment books when it reinstates written-off debt.
+BAD_DEBT_GL = "6100"
+RECOVERY_GL = "6110"
+WRITEOFF_GLS = {BAD_DEBT_GL: "Bad debt expense", RECOVERY_GL: "Bad debt recovered"}
 # code: (text, on panel, on payment entry)
 ALERTS = {
     "no_penalty": ("No Penalty: no late charges until {until}.", True, True),
@@ -28,6 +33,7 @@ def reference_rows_load(*, policy_model, alert_model, adjustment_type_model) -> 
             effective_on=DEFAULT_POLICY_FROM,
             defaults={"penalty_adjustment_type": late},
         )
+    writeoff_gls_load(gl_model=adjustment_type_model._meta.get_field("offset_gl").related_model)
     for code, (text, on_panel, on_payment) in ALERTS.items():
         alert_model.objects.get_or_create(
             code=code, defaults={"text": text, "on_panel": on_panel, "on_payment": on_payment}
@@ -43,3 +49,8 @@ def reference_data_load() -> None:
     reference_rows_load(
         policy_model=DelinquencyPolicy, alert_model=AlertType, adjustment_type_model=AdjustmentType
     )
+
+
+def writeoff_gls_load(*, gl_model) -> None:
+    for code, description in WRITEOFF_GLS.items():
+        gl_model.objects.get_or_create(code=code, defaults={"description": description})

@@ -403,6 +403,62 @@ class Penalties(Report):
         return f"From {data['date_from']} to {data['date_to']}."
 
 
+class WriteOffs(Report):
+    slug = "write-offs"
+    title = "Write-offs"
+    description = "Final balances written off: amount, what payments recovered, collections."
+    form_class = forms.WriteOffForm
+    columns = [
+        Column("date", "Date", "written_off_on"),
+        Column("account", "Account", "account_number"),
+        Column("customer", "Customer", "customer_sort"),
+        Column("amount", "Written off", "amount", numeric=True),
+        Column("recovered", "Recovered", "recovered", numeric=True),
+        Column("remaining", "Remaining", "remaining", numeric=True),
+        Column("collections", "Collections referral", "refer_to_collections"),
+        Column("referred_on", "Referred on", "referred_on"),
+        Column("reason", "Reason", "reason"),
+    ]
+    default_sort = "written_off_on"
+    summary_columns = [
+        Column("count", "Write-offs", numeric=True),
+        Column("amount", "Written off", numeric=True),
+        Column("recovered", "Recovered", numeric=True),
+        Column("remaining", "Remaining", numeric=True),
+    ]
+    summary_title = "Totals"
+
+    def items(self, *, user, data):
+        return q.write_offs(user=user, data=data)
+
+    def rows(self, chunk, data):
+        return [
+            [
+                day(r["written_off_on"]),
+                r["account_number"],
+                customer_name(r, "account__customer__"),
+                money(r["amount"]),
+                money(r["recovered"]),
+                money(r["remaining"]),
+                yes(r["refer_to_collections"]),
+                day(r["referred_on"]),
+                r["reason"],
+            ]
+            for r in chunk
+        ]
+
+    def summary(self, *, user, data):
+        t = q.write_off_totals(user=user, data=data)
+        return [
+            [
+                str(t["count"]),
+                money(t["amount"]),
+                money(t["recovered"]),
+                money(t["amount"] - t["recovered"]),
+            ]
+        ]
+
+
 REPORTS: dict[str, Report] = {
     r.slug: r
     for r in (
@@ -412,6 +468,7 @@ REPORTS: dict[str, Report] = {
         AgingSummary(),
         ShutoffCandidates(),
         Penalties(),
+        WriteOffs(),
     )
 }
 

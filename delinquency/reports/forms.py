@@ -130,3 +130,19 @@ class PenaltyForm(ReportForm):
         if start and end and (end - start) > dt.timedelta(days=366):
             self.add_error("date_to", "At most a year at a time.")
         return data
+
+
+class WriteOffForm(ReportForm):
+    REFERRED = [("", "Referred or not"), ("yes", "Referred to collections"), ("no", "Not referred")]
+
+    date_from = forms.DateField(required=False, label="Written off from", widget=DATE)
+    date_to = forms.DateField(required=False, label="To", widget=DATE)
+    referred = forms.ChoiceField(choices=REFERRED, required=False, label="Collections")
+    revenue_class = _revenue_class()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data

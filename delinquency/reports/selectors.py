@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Count,
+    DecimalField,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -21,7 +23,7 @@ from django.db.models.functions import Coalesce, Concat
 
 from accounts.models import CreditRatingEvent
 from accounts.selectors import BASE_CREDIT_RATING, accounts_visible, rows_visible, sees_private
-from delinquency.models import PenaltyDecision, ShutoffEvaluation
+from delinquency.models import PenaltyDecision, ShutoffEvaluation, WriteOff
 from delinquency.selectors import ClassAging, aging_by_revenue_class
 
 from .forms import NoPenalty, NoPenaltyOption
@@ -250,3 +252,56 @@ def penalty_summary(*, user, data: dict) -> list[dict]:
     )
     order = {value: i for i, value in enumerate(PenaltyDecision.Reason.values)}
     return sorted(rows, key=lambda r: (r["outcome"] != "charged", order.get(r["reason"], 99)))
+
+
+def write_offs(*, user, data: dict) -> QuerySet:
+    """Write-offs (README "Write-offs"): each write-off with what payments recovered and
+    its collections referral."""
+    qs = rows_visible(WriteOff.objects.all(), user=user, via="account__customer")
+    if data.get("date_from"):
+        qs = qs.filter(written_off_on__gte=data["date_from"])
+    if data.get("date_to"):
+        qs = qs.filter(written_off_on__lte=data["date_to"])
+    if data.get("referred") in ("yes", "no"):
+        qs = qs.filter(refer_to_collections=data["referred"] == "yes")
+    if data.get("revenue_class"):
+        qs = qs.filter(account__location__revenue_class=data["revenue_class"])
+    return qs.annotate(
+        account_number=Coalesce("account__number", Value("")),
+        customer_sort=Concat(
+            "account__customer__business_name",
+            "account__customer__last_name",
+            "account__customer__first_name",
+        ),
+        remaining=ExpressionWrapper(
+            F("amount") - F("recovered"), output_field=DecimalField(max_digits=14, decimal_places=2)
+        ),
+    ).values(
+        "pk",
+        "written_off_on",
+        "account_number",
+        "customer_sort",
+        "account__customer__customer_type",
+        "account__customer__first_name",
+        "account__customer__middle_name",
+        "account__customer__last_name",
+        "account__customer__business_name",
+        "amount",
+        "recovered",
+        "remaining",
+        "refer_to_collections",
+        "referred_on",
+        "reason",
+    )
+
+
+def write_off_totals(*, user, data: dict) -> dict:
+    return (
+        write_offs(user=user, data=data)
+        .order_by()
+        .aggregate(
+            count=Count("pk"),
+            amount=Coalesce(Sum("amount"), Value(Decimal("0"))),
+            recovered=Coalesce(Sum("recovered"), Value(Decimal("0"))),
+        )
+    )

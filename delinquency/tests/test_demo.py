@@ -15,6 +15,7 @@ from delinquency.models import (
     LateNotice,
     PenaltyDecision,
     ShutoffEvaluation,
+    WriteOff,
 )
 
 AS_OF = dt.date(2026, 11, 25)
@@ -38,6 +39,12 @@ def test_demo_shows_notices_penalties_no_penalty_an_arrangement_and_a_shutoff_ca
     no_penalty = CreditAttributes.objects.get(no_penalty=True)
     assert no_penalty.no_penalty_active(AS_OF)
     assert Arrangement.objects.filter(status="active").count() == 1
+    # write-offs (README "Write-offs"): two final balances, one partly recovered
+    write_offs = list(WriteOff.objects.select_related("account"))
+    assert len(write_offs) == 2
+    assert all(w.account.is_bad_debt and w.account.in_collections for w in write_offs)
+    assert sorted(w.recovered > 0 for w in write_offs) == [False, True]
+    assert all(w.account.balance == 0 for w in write_offs)
     assert list(ledger_breaches()) == []
 
     # Seeding again adds nothing twice.

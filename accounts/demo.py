@@ -741,7 +741,7 @@ def demo_refunds(ctx: DemoContext) -> None:
     from .services.adjustments import adjustment_create
     from .services.refunds import refund_approve, refund_request, refunds_checks_pay
 
-    if Refund.objects.exists():
+    if Refund.objects.filter(source=Refund.Source.CREDIT).exists():
         ctx.log("refunds exist already: skipped")
         return
     picked = set(showcase_accounts(ctx).values())

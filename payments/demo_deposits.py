@@ -5,13 +5,14 @@ deposit billed and not yet paid, and one closed account whose deposit paid its f
 and left a refund due."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.demo import showcase_accounts
-from accounts.models import Account, DepositInterestRate, ServiceAgreement
+from accounts.models import Account, DepositInterestRate, Refund, ServiceAgreement, ToDoEntry
 from accounts.selectors import deposits_summary
 from accounts.services.bills import bill_complete, bill_create
 from accounts.services.deposits import (
@@ -120,6 +121,14 @@ def demo_deposits(ctx: DemoContext) -> None:
     # below finds it done, or does it when the receiver did not run).
     bill_complete(bill=bill)
     deposit_apply_final(bill=bill)
+    # The rest is a check refund awaiting a supervisor (REFUNDAPPR); demo times from the
+    # as-of date, so a re-run of the demo gives the same rows.
+    asked = datetime.combine(
+        stop + timedelta(days=1), time(10, 5), tzinfo=timezone.get_current_timezone()
+    )
+    for refund in Refund.objects.filter(account=closed, source=Refund.Source.DEPOSIT):
+        Refund.objects.filter(pk=refund.pk).update(requested_at=asked)
+        ToDoEntry.objects.filter(pk=refund.todo_id).update(created_at=asked)
     refund_due = deposits_summary(account_ids=[closed.pk])[closed.pk].refund_due
     ctx.log(
         f"  deposits: {held.number} held with interest, {billed.number} billed, "

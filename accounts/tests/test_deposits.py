@@ -251,6 +251,35 @@ def test_final_bill_larger_deposit_leaves_the_rest_as_a_refund_due(account):
     assert_ledger_clean()
 
 
+def test_the_rest_of_a_deposit_is_refunded_by_check_once_a_supervisor_approves(account, make_user):
+    """Seed 004 / issue 13 item 3: "refund of the rest" — the final bill's application asks
+    for a check refund of what is left (a REFUNDAPPR To Do), and approving it clears the
+    deposit SA's credit against Refunds payable."""
+    from accounts.models import Refund, ToDoEntry
+    from accounts.services.refunds import refund_approve
+
+    held_deposit(account, "120.00")
+    result = deposit_apply_final(bill=final_bill(account, {"WATER": "45.00", "SEWER": "0.00"}))
+    refund = result.refund
+    assert (refund.amount, refund.method, refund.source, refund.status) == (
+        D("75.00"),
+        Refund.Method.CHECK,
+        Refund.Source.DEPOSIT,
+        Refund.Status.REQUESTED,
+    )
+    todo = ToDoEntry.objects.get(pk=refund.todo_id)
+    assert (todo.todo_type.code, todo.status) == ("REFUNDAPPR", ToDoEntry.Status.OPEN)
+    refund_approve(refund=refund, user=make_user("Supervisor"))
+    account.refresh_from_db()
+    assert (sa_of(account, "DEPOSIT").balance, account.balance) == (D("0.00"), D("0.00"))
+    assert gl_total("2300", account) == D("-75.00")
+    assert deposits_summary(account_ids=[account.pk])[account.pk].refund_due == D("0.00")
+    # a second application of the same bill asks for nothing more
+    assert deposit_apply_final(bill=result.bill).refund is None
+    assert Refund.objects.filter(account=account).count() == 1
+    assert_ledger_clean()
+
+
 def test_an_unpaid_part_of_the_deposit_is_cleared_not_collected_on_the_final_bill(account):
     deposit_bill(account=account, amount=D("200.00"), billed_on=dt.date(2026, 1, 5))
     pay(sa_of(account, "DEPOSIT"), "120.00", dt.date(2026, 1, 10))

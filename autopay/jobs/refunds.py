@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Refund
 from accounts.services.refunds import refunds_mark_paid
@@ -24,16 +23,16 @@ from cis.batch import BatchJob, ChunkResult, register
 from cis.models import BatchRun
 from cis.money import ZERO, money_format
 
-from ..nacha import AccountType, Batch, Entry, FileHeader, NachaFieldError, nacha_file_write
+from ..nacha import AccountType, Batch, Entry, NachaFieldError, nacha_file_write
 from ..nacha.fields import alpha, amount_cents, dfi_account, routing
 from ..services.extract import (
     FILE_ID_MODIFIERS,
     _file_write_part,
     _part_path,
-    _routing9,
     _trace_sequence_next,
     ach_originator_default,
     ach_outbox,
+    file_header,
 )
 
 REFUNDS_JOB = "autopay_refunds_ach"
@@ -98,17 +97,9 @@ def refunds_ach_file_write(*, refunds: list[Refund], business_date: date) -> tup
     """Write the credit file of `refunds` (approved ACH refunds, locked by the caller) and
     mark them Paid. Returns the file's path and the writer's WrittenFile."""
     originator = ach_originator_default()
-    odfi = _routing9(originator.odfi_routing)
     modifier = _modifier(business_date)
-    header = FileHeader(
-        immediate_destination=originator.immediate_destination,
-        immediate_destination_name=originator.destination_name,
-        immediate_origin=originator.immediate_origin,
-        immediate_origin_name=originator.origin_name,
-        originating_dfi=odfi,
-        created_at=timezone.localtime(),
-        file_id_modifier=modifier,
-    )
+    header = file_header(originator, modifier=modifier)
+    odfi = header.originating_dfi
     batch = Batch(
         company_name=originator.company_name,
         company_id=originator.company_id,

@@ -124,6 +124,19 @@ def _routing9(value: str) -> str:
     return value + rtn.calc_check_digit(value) if len(value) == 8 else value
 
 
+def file_header(originator: AchOriginator, *, modifier: str) -> FileHeader:
+    """The file header of an originator's file written now (drafts and refund credits)."""
+    return FileHeader(
+        immediate_destination=originator.immediate_destination,
+        immediate_destination_name=originator.destination_name,
+        immediate_origin=originator.immediate_origin,
+        immediate_origin_name=originator.origin_name,
+        originating_dfi=_routing9(originator.odfi_routing),
+        created_at=timezone.localtime(),
+        file_id_modifier=modifier,
+    )
+
+
 def _modifier_free(business_date: date) -> str:
     used = set(
         AchExtract.objects.filter(
@@ -291,16 +304,8 @@ def _nacha_write(
 ) -> WrittenFile:
     """The file's text: one PPD batch of the originator per (entry description, entries)
     (None: the originator's own description), traces after the last stored."""
-    odfi = _routing9(originator.odfi_routing)
-    header = FileHeader(
-        immediate_destination=originator.immediate_destination,
-        immediate_destination_name=originator.destination_name,
-        immediate_origin=originator.immediate_origin,
-        immediate_origin_name=originator.origin_name,
-        originating_dfi=odfi,
-        created_at=timezone.localtime(),
-        file_id_modifier=extract.file_id_modifier,
-    )
+    header = file_header(originator, modifier=extract.file_id_modifier)
+    odfi = header.originating_dfi
     offset = _offset(originator)
     written = [
         Batch(

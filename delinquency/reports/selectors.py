@@ -47,9 +47,19 @@ ACCOUNT_FIELDS = (
 )
 
 
-def _customer_sort():
+def _account_columns() -> dict:
+    """The account number and the customer's sort name, per row (reports of account rows)."""
+    return {
+        "account_number": Coalesce("account__number", Value("")),
+        "customer_sort": _customer_sort("account__"),
+    }
+
+
+def _customer_sort(via: str = ""):
     # One of business name / last name is blank depending on the customer's type.
-    return Concat("customer__business_name", "customer__last_name", "customer__first_name")
+    return Concat(
+        f"{via}customer__business_name", f"{via}customer__last_name", f"{via}customer__first_name"
+    )
 
 
 def _accounts(user, data: dict) -> QuerySet:
@@ -166,12 +176,7 @@ def shutoff_evaluations(*, user, data: dict) -> QuerySet:
     if data.get("revenue_class"):
         qs = qs.filter(account__location__revenue_class=data["revenue_class"])
     return qs.annotate(
-        account_number=Coalesce("account__number", Value("")),
-        customer_sort=Concat(
-            "account__customer__business_name",
-            "account__customer__last_name",
-            "account__customer__first_name",
-        ),
+        **_account_columns(),
     ).values(
         "pk",
         "as_of",
@@ -212,12 +217,7 @@ def penalty_decisions(*, user, data: dict) -> QuerySet:
     return (
         _penalties(user, data)
         .annotate(
-            account_number=Coalesce("account__number", Value("")),
-            customer_sort=Concat(
-                "account__customer__business_name",
-                "account__customer__last_name",
-                "account__customer__first_name",
-            ),
+            **_account_columns(),
         )
         .values(
             "pk",
@@ -267,12 +267,7 @@ def write_offs(*, user, data: dict) -> QuerySet:
     if data.get("revenue_class"):
         qs = qs.filter(account__location__revenue_class=data["revenue_class"])
     return qs.annotate(
-        account_number=Coalesce("account__number", Value("")),
-        customer_sort=Concat(
-            "account__customer__business_name",
-            "account__customer__last_name",
-            "account__customer__first_name",
-        ),
+        **_account_columns(),
         remaining=ExpressionWrapper(
             F("amount") - F("recovered"), output_field=DecimalField(max_digits=14, decimal_places=2)
         ),

@@ -441,6 +441,18 @@ def event_detail_posted(*, posted) -> PaymentEvent:
     return posted.event
 
 
+def posted_sa_types(*, posted) -> dict[int, str]:
+    """The SA type code of each SA the pay segments of `posted` (`EventPosted`) credit."""
+    sa_ids = {s.sa_id for segments in posted.segments for s in segments}
+    if not sa_ids:
+        return {}
+    return dict(
+        ServiceAgreement.objects.filter(pk__in=sa_ids)
+        .order_by()
+        .values_list("pk", "sa_type__code")
+    )
+
+
 def _known_rows(instance, name: str, model, rows: list) -> None:
     """Prefetch `rows` as `instance.<name>.all()`, as `prefetch_related` would."""
     queryset = model.objects.filter(pk__in=[row.pk for row in rows])

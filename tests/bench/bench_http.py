@@ -14,7 +14,8 @@ to `POST /api/v1/payment-events/`.
 Sizes: BENCH_HTTP_ACCOUNTS (default 500 demo accounts), BENCH_HTTP_PAYMENTS (throughput
 requests, default 1,000), BENCH_HTTP_SECONDS (latency run, default 10),
 BENCH_HTTP_WORKERS (2), BENCH_HTTP_WORKER_CLASS (sync) and BENCH_HTTP_THREADS (1, for
-gthread) for gunicorn, BENCH_HTTP_CONN_MAX_AGE (60: persistent database connections).
+gthread) for gunicorn, BENCH_HTTP_CONN_MAX_AGE (60: persistent database connections),
+BENCH_HTTP_CODE_CACHE (10: seconds of the code-table cache, as in production; 0: off).
 Everything is bounded: requests, seconds, and the server is stopped at the end.
 """
 
@@ -97,6 +98,8 @@ class Server:
             "DATABASE_CONN_MAX_AGE": os.environ.get("BENCH_HTTP_CONN_MAX_AGE", "60"),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "OPENCIS_LOG_LEVEL": "WARNING",
+            # the test settings turn the code-table cache off; production keeps it on
+            "OPENCIS_CODE_TABLE_CACHE_SECONDS": os.environ.get("BENCH_HTTP_CODE_CACHE", "10"),
         }
         self.log = io.BytesIO()
         self.process = subprocess.Popen(

@@ -447,9 +447,7 @@ def posted_sa_types(*, posted) -> dict[int, str]:
     if not sa_ids:
         return {}
     return dict(
-        ServiceAgreement.objects.filter(pk__in=sa_ids)
-        .order_by()
-        .values_list("pk", "sa_type__code")
+        ServiceAgreement.objects.filter(pk__in=sa_ids).order_by().values_list("pk", "sa_type__code")
     )
 
 

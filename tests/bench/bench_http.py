@@ -273,7 +273,13 @@ def open_loop(
     latency counts from the scheduled start, so a server that falls behind shows it."""
     outcome = Outcome()
     total = rate * seconds
-    local = threading.local()
+    threads = max(CLIENTS, rate * 2)
+    # The clients are built before the schedule starts: building one (an SSL context
+    # among others) costs milliseconds of the load generator's CPU, on the server's cores,
+    # which inside the run would delay the first requests and count as server latency.
+    clients: queue.Queue = queue.Queue()
+    for _ in range(threads):
+        clients.put(httpx.Client(base_url=server.url, headers=headers, timeout=TIMEOUT))
     begin = time.perf_counter() + 0.5
 
     def one(n: int) -> None:
@@ -284,13 +290,19 @@ def open_loop(
         if time.perf_counter() - begin > MAX_RUN_SECONDS:
             outcome.record(scheduled, TimeoutError("run over its time bound"))
             return
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=server.url, headers=headers, timeout=TIMEOUT)
-        outcome.record(scheduled, *send(local.client, n, [accounts[n % len(accounts)]]))
+        client = clients.get()
+        try:
+            outcome.record(scheduled, *send(client, n, [accounts[n % len(accounts)]]))
+        finally:
+            clients.put(client)
 
     # Enough threads that a slow answer never delays the next scheduled request.
-    with ThreadPoolExecutor(max(CLIENTS, rate * 2)) as pool:
-        list(pool.map(one, range(total)))
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one, range(total)))
+    finally:
+        while not clients.empty():
+            clients.get().close()
     return outcome
 
 

@@ -305,6 +305,9 @@ OPENCIS_WEBHOOK_TOLERANCE_SECONDS = env_int("OPENCIS_WEBHOOK_TOLERANCE_SECONDS",
 
 # Stored Idempotency-Key results are kept this many days (batch job purge_idempotency_keys).
 OPENCIS_IDEMPOTENCY_KEY_DAYS = env_int("OPENCIS_IDEMPOTENCY_KEY_DAYS", 7)
+# Seconds a process keeps code tables (tender types, sources, default rules) it read
+# (cis.codetables; 0: no cache). A save in the admin clears its own process's at once.
+OPENCIS_CODE_TABLE_CACHE_SECONDS = env_int("OPENCIS_CODE_TABLE_CACHE_SECONDS", 10)
 
 # API authentication (issue 7 item 17): API keys for integrations, the session for the
 # browser. HTTP basic auth costs a full password hash per request: off unless asked for.

@@ -16,6 +16,8 @@ os.environ.setdefault("OPENCIS_THROTTLE_ANON", "100000/min")
 os.environ.setdefault("OPENCIS_THROTTLE_AUTH_FAILURES", "100000/min")
 # Processor webhooks sign with the sandbox secrets (`sandbox-<processor>-secret`).
 os.environ.setdefault("OPENCIS_WEBHOOK_SANDBOX_SECRETS", "true")
+# Tests roll back rows no signal reports: no code-table cache (its own tests turn it on).
+os.environ.setdefault("OPENCIS_CODE_TABLE_CACHE_SECONDS", "0")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 from cis.settings import *  # noqa: E402,F403

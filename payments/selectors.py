@@ -5,6 +5,7 @@ path: one query each for any number of SAs, so a chunk of thousands of payments 
 one payment does.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -12,9 +13,15 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Sum, When
 
-from accounts.models import Account, CreditRatingEvent, FinancialTransaction, ServiceAgreement
+from accounts.models import (
+    Account,
+    CreditRatingEvent,
+    Customer,
+    FinancialTransaction,
+    ServiceAgreement,
+)
 from accounts.selectors import accounts_visible, rows_visible
 from cis.bulk import bound_cursor, id_in
 from cis.money import ZERO, quantize
@@ -271,33 +278,36 @@ class AcceptanceInfo:
 
 def acceptance_infos(*, account_ids: Iterable[int], as_of: date) -> dict[int, AcceptanceInfo]:
     """What decides whether an account may pay, and how (seed 003 step 1.1): the customer's
-    do-not-accept flag and disallowed pay methods, and the cash-only score."""
-    # one query: the score is a correlated sum per account (an account's few credit events)
-    points = (
-        CreditRatingEvent.objects.filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=as_of),
-            account_id=OuterRef("pk"),
-            effective_on__lte=as_of,
-        )
-        .order_by()
-        .values("account_id")
-        .annotate(s=Sum("cash_only_points"))
-        .values("s")
+    do-not-accept flag and disallowed pay methods, and the cash-only score (the credit
+    events in effect on `as_of`). One plain SQL statement, asked on every online payment:
+    the same query through the ORM (a correlated sum) cost more CPU to build than to run."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    day: date | str = as_of
+    if connection.vendor == "postgresql":
+        where, params = "a.id = ANY(%s::bigint[])", [ids]
+    else:  # SQLite (`make run`) stores dates as ISO text
+        where, params = f"a.id IN ({', '.join(['%s'] * len(ids))})", ids
+        day = as_of.isoformat()
+    sql = (
+        "SELECT a.id, a.number, c.do_not_accept_payments, c.disallowed_pay_methods,"  # noqa: S608
+        f" (SELECT SUM(e.cash_only_points) FROM {CreditRatingEvent._meta.db_table} e"
+        "   WHERE e.account_id = a.id AND e.effective_on <= %s"
+        "   AND (e.expires_on IS NULL OR e.expires_on >= %s))"
+        f" FROM {Account._meta.db_table} a"
+        f" JOIN {Customer._meta.db_table} c ON c.id = a.customer_id WHERE {where}"
     )
-    rows = (
-        Account.objects.filter(pk__in=id_in(account_ids))
-        .order_by()
-        .annotate(points=Subquery(points))
-        .values_list(
-            "pk",
-            "number",
-            "customer__do_not_accept_payments",
-            "customer__disallowed_pay_methods",
-            "points",
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, day, *params])
+        rows = cursor.fetchall()
     return {
-        pk: AcceptanceInfo(number, bool(refused), frozenset(methods or ()), int(score or 0))
+        pk: AcceptanceInfo(
+            number,
+            bool(refused),
+            frozenset((json.loads(methods) if isinstance(methods, str) else methods) or ()),
+            int(score or 0),
+        )
         for pk, number, refused, methods, score in rows
     }
 
@@ -439,6 +449,16 @@ def event_detail_posted(*, posted) -> PaymentEvent:
     payments.sort(key=lambda p: p.accounting_date, reverse=True)
     _known_rows(posted.event, "payments", Payment, payments)
     return posted.event
+
+
+def posted_sa_types(*, posted) -> dict[int, str]:
+    """The SA type code of each SA the pay segments of `posted` (`EventPosted`) credit."""
+    sa_ids = {s.sa_id for segments in posted.segments for s in segments}
+    if not sa_ids:
+        return {}
+    return dict(
+        ServiceAgreement.objects.filter(pk__in=sa_ids).order_by().values_list("pk", "sa_type__code")
+    )
 
 
 def _known_rows(instance, name: str, model, rows: list) -> None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cis.codetables import code_table_cached
 from cis.money import PLAIN_DECIMAL_MESSAGE, is_plain_decimal, max_amount
 from cis.validators import no_card_number
 
@@ -103,7 +104,23 @@ class LookupField(serializers.SlugRelatedField):
 
     default_error_messages = {"null_characters": NUL_MESSAGE}
 
+    def __init__(self, *, cached: str = "", **kwargs):
+        # cached: a name for the field's queryset (the same rows for every request, e.g.
+        # "active" codes): looked up in the per-process cache of code tables
+        self.cached = cached
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data):
         if isinstance(data, str) and "\x00" in data:
             self.fail("null_characters")
+        if self.cached and isinstance(data, str):
+            queryset = self.get_queryset()
+            rows = code_table_cached(
+                ("lookup", queryset.model._meta.label, self.slug_field, self.cached),
+                [queryset.model],
+                lambda: {getattr(row, self.slug_field): row for row in queryset},
+            )
+            if data not in rows:
+                self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+            return rows[data]
         return super().to_internal_value(data)

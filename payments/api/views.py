@@ -33,10 +33,10 @@ from ..models import (
 from ..selectors import (
     account_payments,
     event_detail,
-    event_detail_posted,
     events_visible,
     payment_detail,
     payments_visible,
+    posted_sa_types,
     tenders_visible,
 )
 from ..services import cancel, controls, distribution, events, freeze, noncis, receipts, transfer
@@ -168,7 +168,8 @@ class PaymentEventCreate(PaymentAPIView):
         distribute and freeze, distribute only (manual), or leave undistributed. An
         `external_id` posted before answers its event (200) instead of adding another."""
         v = self.parse(s.PaymentEventInSerializer, request.data)
-        if original := external_id_original(visible=_events(request), v=v):
+        # (the visible events' queryset is built only for an external id: ORM work)
+        if v["external_id"] and (original := external_id_original(visible=_events(request), v=v)):
             return _event_out(original)
         try:
             posted = self._create(request, v)
@@ -179,7 +180,7 @@ class PaymentEventCreate(PaymentAPIView):
             raise
         # answered from what was written, without reading it back
         return Response(
-            s.PaymentEventSerializer(event_detail_posted(posted=posted)).data,
+            s.posted_event_data(posted, sa_types=posted_sa_types(posted=posted)),
             status=status.HTTP_201_CREATED,
         )
 

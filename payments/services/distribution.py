@@ -91,7 +91,7 @@ def distribution_plan_gl(
 ) -> tuple[list[PaySegment], dict[int, int]]:
     """`distribution_plan`, with the receivable GL of each of the account's SAs (SA id ->
     GL id) the plan read anyway, so freezing the segments needs no query for them."""
-    rules = Rules.load()
+    rules = Rules.cached()
     item = plan_in(payment=payment, rules=rules, sa_amounts=sa_amounts)
     payment.is_manual_distribution = by_csr_amounts(payment=payment, sa_amounts=sa_amounts)
     plan = segments_plan(items=[item], as_of=payment.accounting_date, rules=rules)

@@ -187,6 +187,8 @@ def _amounts_check(tenders, payments, is_check_cashing: bool) -> None:
 
 def _controls_check(controls: Sequence[TenderControl], source: TenderSource) -> None:
     ids = {c.pk for c in controls}
+    if not ids:
+        return
     for control in tender_control_qs_select_for_update().filter(pk__in=ids):
         if control.status != ControlStatus.OPEN:
             raise PaymentStateError(f"tender control {control.pk} is {control.status}")

@@ -16,6 +16,7 @@ from django.db.models import Subquery
 from accounts.models import FinancialTransaction, SAType, ServiceAgreement
 from accounts.services.ledger import Posting
 from cis.bulk import bulk_insert
+from cis.codetables import code_table_cached
 from cis.money import ZERO, money_format, quantize
 
 from ..distribution import (
@@ -63,6 +64,13 @@ class Rules:
     algorithm: str
     overpayment_method: str
     excess_sa_type: SAType | None
+
+    @classmethod
+    def cached(cls) -> "Rules":
+        """`load`, from the per-process cache of code tables (the online path)."""
+        return code_table_cached(
+            ("distribution rules",), [DistributionRule, OverpaymentRule, SAType], cls.load
+        )
 
     @classmethod
     def load(cls) -> "Rules":

@@ -17,8 +17,7 @@ the seconds from payment to order."""
 import logging
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
@@ -47,18 +46,7 @@ def payments_frozen_handle(*, payment_ids: list[int], account_ids: list[int]) ->
     """The `payment_frozen` receiver's work: one query when no paying account is shut off
     or has a pending disconnect (every online payment and the nightly bulk path, with
     thousands of ids, come through here)."""
-    pending_disconnect = ServiceOrder.objects.filter(
-        account_id=OuterRef("pk"),
-        kind=ServiceOrderKind.DISCONNECT,
-        status=ServiceOrder.Status.OPEN,
-    )
-    flagged = list(
-        Account.objects.filter(pk__in=id_in(account_ids))
-        .annotate(pending=Exists(pending_disconnect))
-        .filter(Q(service_status=Account.ServiceStatus.SHUT_OFF) | Q(pending=True))
-        .order_by("pk")
-        .values_list("pk", "service_status", "pending")
-    )
+    flagged = _flagged_accounts(account_ids)
     if not flagged:
         return
     options = ReconnectOptions.load()
@@ -87,6 +75,31 @@ def payments_frozen_handle(*, payment_ids: list[int], account_ids: list[int]) ->
                 pending_disconnects_cancel(account_id=account_id, payment_ids=payment_ids)
             except Exception:
                 log.exception("pending disconnect cancel failed for account %s", account_id)
+
+
+def _flagged_accounts(account_ids: list[int]) -> list[tuple[int, str, bool]]:
+    """(pk, service status, has an open disconnect order) of the accounts shut off or with
+    an open disconnect order, in pk order. Plain SQL: the same query through the ORM cost
+    a tenth of an online payment's CPU to build, after every payment."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        where, params = "a.id = ANY(%s::bigint[])", [ids]
+    else:
+        where, params = f"a.id IN ({', '.join(['%s'] * len(ids))})", ids
+    pending = (
+        f"EXISTS (SELECT 1 FROM {ServiceOrder._meta.db_table} o"  # noqa: S608 (table names)
+        " WHERE o.account_id = a.id AND o.kind = %s AND o.status = %s)"
+    )
+    sql = (
+        f"SELECT a.id, a.service_status, {pending} FROM {Account._meta.db_table} a"  # noqa: S608
+        f" WHERE {where} AND (a.service_status = %s OR {pending}) ORDER BY a.id"
+    )
+    order = [ServiceOrderKind.DISCONNECT.value, ServiceOrder.Status.OPEN.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*order, *params, Account.ServiceStatus.SHUT_OFF.value, *order])
+        return [(pk, status, bool(pending)) for pk, status, pending in cursor.fetchall()]
 
 
 def _is_ach(payment: Payment) -> bool:

@@ -185,43 +185,38 @@ class DepositSummary:
 
 
 def deposits_summary(*, account_ids, before: date | None = None) -> dict[int, DepositSummary]:
-    """{account id: DepositSummary} for the accounts with a deposit SA, from three grouped
-    queries. `before`: only FTs dated before that day (the interest job's period start)."""
+    """{account id: DepositSummary} for the accounts with a deposit SA, from two grouped
+    queries (the panel's Message Center reads it on every view). `before`: only FTs dated
+    before that day (the interest job's period start)."""
     from django.db.models import Min
 
     from .models import GLLine, SAType, ServiceAgreement
 
-    dated = {"accounting_date__lt": before} if before else {}
-    fts = FinancialTransaction.objects.filter(is_frozen=True, **dated)
+    # One row per deposit SA (also one with no FT yet: nothing billed), its FTs summed.
+    ft = Q(fts__is_frozen=True) & (Q(fts__accounting_date__lt=before) if before else Q())
+    charge = ft & Q(fts__kind__in=DEPOSIT_CHARGE_KINDS, fts__current_amount__gt=0)
+    Kind = FinancialTransaction.Kind
+    interest = ft & Q(fts__kind=Kind.DEPOSIT_INTEREST, fts__current_amount__gt=0)
     per_sa = (
-        fts.filter(account_id__in=list(account_ids), sa__sa_type__is_deposit=True)
-        .values("account_id", "sa_id")
+        ServiceAgreement.objects.filter(account_id__in=list(account_ids), sa_type__is_deposit=True)
+        .values("account_id", "pk")
         .annotate(
-            balance=Sum("current_amount"),
-            billed=Sum(
-                "current_amount", filter=Q(kind__in=DEPOSIT_CHARGE_KINDS, current_amount__gt=0)
+            balance=Sum("fts__current_amount", filter=ft),
+            billed=Sum("fts__current_amount", filter=charge),
+            paid=Sum("fts__current_amount", filter=ft & Q(fts__kind__in=PAYMENT_KINDS)),
+            interest=Sum("fts__current_amount", filter=interest),
+            billed_on=Min("fts__accounting_date", filter=charge),
+            paid_on=Min(
+                "fts__accounting_date",
+                filter=ft & Q(fts__kind=FinancialTransaction.Kind.PAY_SEGMENT),
             ),
-            paid=Sum("current_amount", filter=Q(kind__in=PAYMENT_KINDS)),
-            interest=Sum(
-                "current_amount",
-                filter=Q(kind=FinancialTransaction.Kind.DEPOSIT_INTEREST, current_amount__gt=0),
-            ),
-            billed_on=Min(
-                "accounting_date", filter=Q(kind__in=DEPOSIT_CHARGE_KINDS, current_amount__gt=0)
-            ),
-            paid_on=Min("accounting_date", filter=Q(kind=FinancialTransaction.Kind.PAY_SEGMENT)),
         )
-        .order_by("account_id", "sa_id")
+        .order_by("account_id", "pk")
     )
     out: dict[int, DepositSummary] = {}
-    # Deposit SAs with no FT yet (dated) still show, as nothing billed.
-    sa_rows = ServiceAgreement.objects.filter(
-        account_id__in=list(account_ids), sa_type__is_deposit=True
-    ).values_list("account_id", "pk")
-    for account_id, sa_id in sa_rows.order_by("account_id", "pk"):
-        out.setdefault(account_id, DepositSummary(account_id, [])).sa_ids.append(sa_id)
     for row in per_sa:
-        s = out[row["account_id"]]
+        s = out.setdefault(row["account_id"], DepositSummary(row["account_id"], []))
+        s.sa_ids.append(row["pk"])
         balance = row["balance"] or ZERO
         s.billed += row["billed"] or ZERO
         s.paid -= row["paid"] or ZERO
@@ -233,28 +228,27 @@ def deposits_summary(*, account_ids, before: date | None = None) -> dict[int, De
                 setattr(s, name, row[name])
     if not out:
         return out
-    liability_gls = set(
-        SAType.objects.filter(is_deposit=True).values_list("revenue_gl_id", flat=True)
-    )
-    liability = dict(
+    # The deposit liability GL lines per account; a deposit applied to a final bill is an
+    # FT on a debt SA whose offset line is on that GL (+amount: the liability goes down).
+    dated = {"ft__accounting_date__lt": before} if before else {}
+    gl = (
         GLLine.objects.filter(
             ft__account_id__in=list(out),
             ft__is_frozen=True,
-            gl_account_id__in=liability_gls,
-            **{f"ft__{k}": v for k, v in dated.items()},
+            gl_account_id__in=SAType.objects.filter(is_deposit=True).values("revenue_gl_id"),
+            **dated,
         )
         .values("ft__account_id")
-        .annotate(total=Sum("amount"))
-        .values_list("ft__account_id", "total")
+        .annotate(
+            total=Sum("amount"),
+            applied=Sum("amount", filter=Q(ft__kind=FinancialTransaction.Kind.DEPOSIT_APPLY)),
+        )
         .order_by()
     )
-    applied = dict(
-        fts.filter(account_id__in=list(out), kind=FinancialTransaction.Kind.DEPOSIT_APPLY)
-        .values("account_id")
-        .annotate(total=Sum("current_amount"))
-        .values_list("account_id", "total")
-        .order_by()
-    )
+    liability, applied = {}, {}
+    for row in gl:
+        liability[row["ft__account_id"]] = row["total"]
+        applied[row["ft__account_id"]] = -(row["applied"] or ZERO)
     for account_id, s in out.items():
         # Liability GL lines are credits (negative); unpaid deposit charges are in it too.
         s.held = max(-(liability.get(account_id) or ZERO) - s.owing, ZERO)

@@ -82,3 +82,50 @@ def test_ach_refunds_go_out_once_in_a_ppd_credit_file(autopay_reference, outbox,
     assert again.total == 0
     assert len(list(outbox.glob("*.ach"))) == 1
     assert list(ledger_breaches()) == []
+
+
+@pytest.mark.django_db
+def test_the_nightly_chain_pays_refunds_right_after_the_draft_extract():
+    import json
+
+    from django_celery_beat.models import PeriodicTask
+
+    jobs = json.loads(PeriodicTask.objects.get(name="OpenCIS nightly batch").kwargs)["jobs"]
+    at = jobs.index("autopay_extract_ach")
+    assert jobs[at + 1 : at + 3] == ["refund_check_register", "autopay_refunds_ach"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_batch_pays_approved_refunds_by_check_and_ach(
+    autopay_reference, outbox, settings, tmp_path, make_user
+):
+    """Refunds a Supervisor approved are paid the same night by the chain's two refund
+    jobs: the check register and the ACH credit file."""
+    from accounts.tests.factories import AccountFactory
+    from cis.tasks import nightly_batch_task
+
+    settings.OPENCIS_CHECK_OUTBOX = tmp_path / "outbox" / "checks"
+    csr, boss = make_user("CSR"), make_user("Supervisor")
+    by_ach = _ach_refund(AccountFactory(), "40.00", csr, boss, routing="011000015", number="55501")
+    account = AccountFactory()
+    excess = ServiceAgreementFactory(account=account, sa_type=SAType.objects.get(code="EXCESS"))
+    adjustment_create(
+        sa=excess, adjustment_type=AdjustmentType.objects.get(code="CREDIT"), amount=D("-12.34")
+    )
+    by_check = refund_approve(
+        refund=refund_request(
+            account=account, amount=D("12.34"), method="check", reason="Moved", user=csr
+        ),
+        user=boss,
+    )
+    nightly_batch_task(
+        jobs=["refund_check_register", "autopay_refunds_ach"], business_date="2026-03-06"
+    )
+    by_ach.refresh_from_db()
+    by_check.refresh_from_db()
+    assert (by_ach.status, by_check.status) == (Refund.Status.PAID, Refund.Status.PAID)
+    (register,) = settings.OPENCIS_CHECK_OUTBOX.glob("CHECKS_*.csv")
+    assert "12.34" in register.read_text() and account.number in register.read_text()
+    (credit_file,) = outbox.glob("ACHREFUND_*.ach")
+    assert nacha_file_read(credit_file.read_bytes()).total_credit_cents == 4000
+    assert list(ledger_breaches()) == []

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cis.money import ZERO
 
 from .acp.selectors.access import PRIVATE_PERMISSION, accounts_visible, rows_visible, sees_private
-from .models import Account, CreditRatingEvent, FinancialTransaction
+from .models import Account, CreditRatingEvent, CustomerAddress, FinancialTransaction, Location
 
 # re-exported for the APIs, the admin and other apps
 __all__ = ["PRIVATE_PERMISSION", "accounts_visible", "rows_visible", "sees_private"]
@@ -140,6 +140,17 @@ def account_budget_amount(*, account: Account, on: date) -> Decimal | None:
         .first()
     )
     return demographic.effective_value(on) if demographic is not None else None
+
+
+def mailing_address(*, account: Account) -> CustomerAddress | Location:
+    """Where the account's mail goes (statements, refund checks): the customer's primary
+    address, else their first, else the service location."""
+    address = (
+        CustomerAddress.objects.filter(customer_id=account.customer_id)
+        .order_by("-is_primary", "pk")
+        .first()
+    )
+    return address or account.location
 
 
 def latest_statement_balance(*, account: Account) -> Decimal | None:

@@ -34,7 +34,8 @@ from django.utils import timezone
 from cis.bulk import id_in
 from cis.money import ZERO, quantize
 
-from .models import Account, Bill, CustomerAddress, FinancialTransaction
+from .models import Account, Bill, FinancialTransaction
+from .selectors import mailing_address
 
 PAYMENT_KINDS = {
     FinancialTransaction.Kind.PAY_SEGMENT,
@@ -113,13 +114,9 @@ def _through(ft: FinancialTransaction, bill: Bill | None) -> bool:
 
 
 def _mailing_address(account: Account) -> list[str]:
-    address = (
-        CustomerAddress.objects.filter(customer=account.customer)
-        .order_by("-is_primary", "pk")
-        .first()
-    )
-    source = address or account.location
-    lines = [getattr(address, "care_of", "") and f"c/o {address.care_of}", source.line1]
+    source = mailing_address(account=account)
+    care_of = getattr(source, "care_of", "")  # a customer address has one, a location not
+    lines = [care_of and f"c/o {care_of}", source.line1]
     lines += [source.line2, f"{source.city}, {source.state} {source.postal_code}"]
     return [line for line in lines if line]
 

@@ -46,13 +46,13 @@ from ..lock_objects import (
 )
 from ..models import (
     Account,
-    CustomerAddress,
     FinancialTransaction,
     GLAccount,
     Refund,
     ServiceAgreement,
     ToDoEntry,
 )
+from ..selectors import mailing_address
 from .ledger import ledger_post, posting_for_sa, reversal_postings
 from .work import todo_complete, todo_create
 
@@ -128,12 +128,7 @@ def refund_allocation(
 
 
 def _payee_default(account: Account) -> dict:
-    address = (
-        CustomerAddress.objects.filter(customer_id=account.customer_id)
-        .order_by("-is_primary", "pk")
-        .first()
-    )
-    source = address or account.location
+    source = mailing_address(account=account)
     return {
         "payee_name": account.customer.display_name[:120],
         "payee_line1": source.line1,

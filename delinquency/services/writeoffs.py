@@ -51,6 +51,7 @@ from cis.bulk import id_in
 from cis.errors import DomainError
 from cis.money import ZERO, money_format
 
+from ..lock_objects import writeoff_qs_select_for_update
 from ..models import WriteOff, WriteOffLine, WriteOffRecovery
 from ..reference import BAD_DEBT_GL, RECOVERY_GL
 
@@ -273,9 +274,7 @@ def _account_recover(*, account_id: int, payment_ids, model) -> list[WriteOffRec
         sa.pk: sa
         for sa in sa_qs_select_for_update().filter(account=account).select_related("sa_type")
     }
-    write_offs = list(
-        WriteOff.objects.filter(account=account).order_by("pk").select_for_update(of=("self",))
-    )
+    write_offs = list(writeoff_qs_select_for_update().filter(account=account))
     open_ones = [w for w in write_offs if w.remaining > ZERO]
     if not open_ones:
         return []
@@ -333,12 +332,7 @@ def recoveries_reverse(*, payment_ids: list[int], account_ids: list[int]) -> int
 def _account_recoveries_reverse(*, account_id: int, payment_ids) -> int:
     accounts_lock([account_id])
     list(sa_qs_select_for_update().filter(account_id=account_id))
-    write_offs = {
-        w.pk: w
-        for w in WriteOff.objects.filter(account_id=account_id)
-        .order_by("pk")
-        .select_for_update(of=("self",))
-    }
+    write_offs = {w.pk: w for w in writeoff_qs_select_for_update().filter(account_id=account_id)}
     recoveries = list(
         WriteOffRecovery.objects.filter(
             write_off_id__in=write_offs, payment_id__in=payment_ids, cancelled_at__isnull=True

@@ -56,6 +56,7 @@ from cis.errors import DomainError
 from cis.money import ZERO, max_amount
 from payments.models import Payment
 
+from ..lock_objects import arrangement_qs_select_for_update
 from ..models import Arrangement, ArrangementInstallment, DelinquencyPolicy
 from ..selectors import PolicyBook, policy_for
 
@@ -395,7 +396,7 @@ def arrangement_delete(
     and who), its open installments cancelled, its protection ended today."""
     today = today or timezone.localdate()
     accounts_lock([arrangement.account_id])
-    arrangement = Arrangement.objects.select_for_update().get(pk=arrangement.pk)
+    arrangement = arrangement_qs_select_for_update().get(pk=arrangement.pk)
     if arrangement.status != Arrangement.Status.ACTIVE:
         raise ArrangementError(
             f"{arrangement.number} is {arrangement.get_status_display().lower()}: only an "

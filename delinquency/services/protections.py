@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.lock_objects import accounts_lock
 from accounts.models import Account, Bill
 
+from ..lock_objects import dispute_qs_select_for_update
 from ..models import BillDispute, MedicalCertificate
 
 YEAR = dt.timedelta(days=365)
@@ -117,7 +118,7 @@ def bill_dispute_resolve(
     *, dispute: BillDispute, resolved_on: dt.date | None = None, user=None
 ) -> BillDispute:
     accounts_lock([dispute.account_id])
-    dispute = BillDispute.objects.select_for_update().get(pk=dispute.pk)
+    dispute = dispute_qs_select_for_update().get(pk=dispute.pk)
     if dispute.resolved_on is not None:
         raise ValidationError("This dispute is resolved already.")
     resolved_on = resolved_on or timezone.localdate()
